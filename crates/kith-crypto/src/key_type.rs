@@ -1,0 +1,112 @@
+//! The key types Kith supports and their registered names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// An asymmetric key type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyType {
+    /// Ed25519 (RFC 8032), for EdDSA signatures.
+    Ed25519,
+    /// X25519 (RFC 7748), for key agreement only.
+    X25519,
+    /// NIST P-256 (secp256r1), for ES256 and ECDH.
+    P256,
+    /// NIST P-384 (secp384r1), for ES384 and ECDH.
+    P384,
+    /// secp256k1, for ES256K (RFC 8812) and ECDH.
+    Secp256k1,
+}
+
+impl KeyType {
+    /// Every supported key type, in a stable order.
+    pub const ALL: [KeyType; 5] = [
+        KeyType::Ed25519,
+        KeyType::X25519,
+        KeyType::P256,
+        KeyType::P384,
+        KeyType::Secp256k1,
+    ];
+
+    /// The short name used on the command line (`ed25519`, `p256`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ed25519 => "ed25519",
+            Self::X25519 => "x25519",
+            Self::P256 => "p256",
+            Self::P384 => "p384",
+            Self::Secp256k1 => "secp256k1",
+        }
+    }
+
+    /// The JWK `kty` (RFC 7518 §6.1, RFC 8037 §2).
+    pub fn jwk_kty(self) -> &'static str {
+        match self {
+            Self::Ed25519 | Self::X25519 => "OKP",
+            Self::P256 | Self::P384 | Self::Secp256k1 => "EC",
+        }
+    }
+
+    /// The JWK `crv` (IANA "JSON Web Key Elliptic Curve" registry).
+    pub fn jwk_crv(self) -> &'static str {
+        match self {
+            Self::Ed25519 => "Ed25519",
+            Self::X25519 => "X25519",
+            Self::P256 => "P-256",
+            Self::P384 => "P-384",
+            Self::Secp256k1 => "secp256k1",
+        }
+    }
+
+    /// The key type for a JWK `kty`/`crv` pair.
+    pub fn from_jwk(kty: &str, crv: &str) -> Result<Self, Error> {
+        let found = Self::ALL
+            .into_iter()
+            .find(|t| t.jwk_kty() == kty && t.jwk_crv() == crv);
+        found.ok_or_else(|| Error::UnsupportedKeyType(format!("kty {kty:?} with crv {crv:?}")))
+    }
+
+    /// Whether the key type can sign (X25519 cannot).
+    pub fn can_sign(self) -> bool {
+        !matches!(self, Self::X25519)
+    }
+
+    /// Whether the key type can be used for key agreement.
+    pub fn can_agree(self) -> bool {
+        !matches!(self, Self::Ed25519)
+    }
+
+    /// Length of the private scalar or seed in bytes.
+    pub fn secret_len(self) -> usize {
+        match self {
+            Self::P384 => 48,
+            _ => 32,
+        }
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for KeyType {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let lower = s.to_ascii_lowercase();
+        let found = match lower.as_str() {
+            "ed25519" => Self::Ed25519,
+            "x25519" => Self::X25519,
+            "p256" | "p-256" | "secp256r1" => Self::P256,
+            "p384" | "p-384" | "secp384r1" => Self::P384,
+            "secp256k1" | "k256" => Self::Secp256k1,
+            _ => return Err(Error::UnsupportedKeyType(s.to_owned())),
+        };
+        Ok(found)
+    }
+}
