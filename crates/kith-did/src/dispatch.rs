@@ -1,0 +1,53 @@
+//! A resolver that dispatches on the DID method.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::method::{jwk::JwkMethod, key::KeyMethod, web::WebConfig, web::WebMethod};
+use crate::{Did, Error, Resolution, ResolutionOptions, Resolver};
+
+/// Resolves each DID with the resolver registered for its method.
+#[derive(Clone, Default)]
+pub struct MethodResolver {
+    methods: BTreeMap<String, Arc<dyn Resolver>>,
+}
+
+impl MethodResolver {
+    /// A resolver with no methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// did:key, did:jwk and did:web (with `web` network settings).
+    pub fn with_defaults(web: WebConfig) -> Result<Self, Error> {
+        let mut resolver = Self::new();
+        resolver.register("key", Arc::new(KeyMethod));
+        resolver.register("jwk", Arc::new(JwkMethod));
+        resolver.register("web", Arc::new(WebMethod::with_config(web)?));
+        Ok(resolver)
+    }
+
+    /// Registers (or replaces) the resolver of `method`.
+    pub fn register(&mut self, method: &str, resolver: Arc<dyn Resolver>) -> &mut Self {
+        self.methods.insert(method.to_owned(), resolver);
+        self
+    }
+
+    /// The methods this resolver handles.
+    pub fn methods(&self) -> impl Iterator<Item = &str> {
+        self.methods.keys().map(String::as_str)
+    }
+}
+
+#[async_trait]
+impl Resolver for MethodResolver {
+    async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, Error> {
+        let resolver = self
+            .methods
+            .get(did.method())
+            .ok_or_else(|| Error::MethodNotSupported(did.method().to_owned()))?;
+        resolver.resolve(did, options).await
+    }
+}

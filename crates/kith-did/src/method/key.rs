@@ -1,0 +1,164 @@
+//! did:key (W3C CCG did:key Method v0.9): the DID is the Multikey encoding of one public key.
+//!
+//! <https://w3c-ccg.github.io/did-key-spec/>
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use kith_crypto::{KeyType, PublicKey, multibase};
+
+use crate::document::{DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1, key_error};
+use crate::{
+    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution,
+    ResolutionOptions, Resolver, VerificationMethod,
+};
+
+/// Resolves did:key DIDs offline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyMethod;
+
+/// The did:key DID of `key`.
+pub fn did_for(key: &PublicKey) -> Did {
+    let text = format!("did:key:{}", key.to_multikey());
+    // A Multikey string is base58btc, all idchars.
+    Did::parse(&text).unwrap_or_else(|e| unreachable!("did:key of a valid key: {e}"))
+}
+
+/// Expected raw key length for each key type, as the did:key spec fixes them.
+fn expected_len(key_type: KeyType) -> usize {
+    match key_type {
+        KeyType::Ed25519 | KeyType::X25519 => 32,
+        KeyType::P256 | KeyType::Secp256k1 => 33,
+        KeyType::P384 => 49,
+        _ => 0,
+    }
+}
+
+/// Decodes the public key of a did:key, with the spec's error for each failure.
+pub fn decode(did: &Did) -> Result<PublicKey, Error> {
+    if did.method() != "key" {
+        return Err(Error::MethodNotSupported(did.method().to_owned()));
+    }
+    // > If the multibaseValue does not begin with the letter z, an invalidDid error MUST be raised.
+    // <https://w3c-ccg.github.io/did-key-spec/#decode-public-key-algorithm>
+    let encoded = did.method_specific_id();
+    if !encoded.starts_with('z') {
+        return Err(Error::InvalidDid(format!(
+            "did:key value {encoded:?} must be base58btc multibase, starting with 'z'"
+        )));
+    }
+    let bytes = multibase::decode_base58btc(encoded)
+        .map_err(|e| Error::InvalidDid(format!("did:key value is not base58btc: {e}")))?;
+    let (code, raw) = multibase::multicodec_decode(&bytes)
+        .map_err(|e| Error::InvalidDid(format!("did:key value: {e}")))?;
+    let key_type = KeyType::from_multicodec(code).map_err(|_| {
+        Error::InvalidPublicKeyType(format!("multicodec 0x{code:x} is not a key type Kith supports"))
+    })?;
+    let expected = expected_len(key_type);
+    if raw.len() != expected {
+        return Err(Error::InvalidPublicKeyLength(format!(
+            "a did:key {key_type} key is {expected} bytes, got {}",
+            raw.len()
+        )));
+    }
+    PublicKey::from_bytes(key_type, raw).map_err(key_error)
+}
+
+/// Builds the did:key document with Multikey verification methods.
+///
+/// Ed25519 keys get a derived X25519 keyAgreement method (the spec's
+/// `enableEncryptionKeyDerivation`); X25519 keys are keyAgreement only; the ECDSA
+/// curves serve both signing and key agreement.
+pub fn document(did: &Did) -> Result<Document, Error> {
+    let key = decode(did)?;
+    let mut doc = Document::new(did.clone());
+    doc.context = Some(json!([DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1]));
+    let vm_id = format!("{did}#{}", did.method_specific_id());
+    doc.verification_method
+        .push(VerificationMethod::multikey(vm_id.clone(), did, &key));
+    if key.key_type().can_sign() {
+        for rel in [
+            Relationship::Authentication,
+            Relationship::AssertionMethod,
+            Relationship::CapabilityInvocation,
+            Relationship::CapabilityDelegation,
+        ] {
+            doc.relationship_mut(rel)
+                .push(MethodRef::Reference(vm_id.clone()));
+        }
+    }
+    if let Some(x25519) = key.to_x25519() {
+        let ka_id = format!("{did}#{}", x25519.to_multikey());
+        doc.verification_method
+            .push(VerificationMethod::multikey(ka_id.clone(), did, &x25519));
+        doc.key_agreement.push(MethodRef::Reference(ka_id));
+    } else if key.key_type().can_agree() {
+        doc.key_agreement.push(MethodRef::Reference(vm_id));
+    }
+    Ok(doc)
+}
+
+#[async_trait]
+impl Resolver for KeyMethod {
+    async fn resolve(&self, did: &Did, _options: &ResolutionOptions) -> Result<Resolution, Error> {
+        Ok(Resolution {
+            document: document(did)?,
+            document_metadata: DocumentMetadata::default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_example_derives_its_key_agreement_key() {
+        let did = Did::parse("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").unwrap();
+        let doc = document(&did).unwrap();
+        assert_eq!(
+            doc.key_agreement[0].id(),
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p"
+        );
+        assert_eq!(doc.assertion_method.len(), 1);
+    }
+
+    #[test]
+    fn each_failure_has_the_spec_error() {
+        let cases = [
+            ("did:key:notakey", "invalidDid"),
+            ("did:key:z0OIl", "invalidDid"),
+            // bls12_381-g2-pub (0xeb): valid multicodec, not a type Kith supports.
+            ("did:key:zUC7K4ndUaGZgV7Cp2yJy6JtMoUHY6u7tkcSYUvPrEidqBmLCTLmi6d5WvwnUqejscAkERJ3bfjEiSYtdPkRSE8kSa11hFBr4sTgnbZ95SJj19PN2jdvJjyzpSZgxkyyxNnBNnY", "invalidPublicKeyType"),
+        ];
+        for (did, expected) in cases {
+            let err = document(&Did::parse(did).unwrap()).unwrap_err();
+            assert_eq!(err.resolution_error(), expected, "{did}: {err}");
+        }
+        // An Ed25519 header with 31 key bytes.
+        let short = multibase::encode(
+            multibase::Base::Base58Btc,
+            &multibase::multicodec_encode(0xed, &[1u8; 31]),
+        );
+        let err = document(&Did::parse(&format!("did:key:{short}")).unwrap()).unwrap_err();
+        assert_eq!(err.resolution_error(), "invalidPublicKeyLength");
+        // A 33-byte P-256 "point" whose x is not on the curve.
+        let mut off_curve = vec![0x02];
+        off_curve.extend_from_slice(&[0xff; 32]);
+        let bad = multibase::encode(
+            multibase::Base::Base58Btc,
+            &multibase::multicodec_encode(0x1200, &off_curve),
+        );
+        let err = document(&Did::parse(&format!("did:key:{bad}")).unwrap()).unwrap_err();
+        assert_eq!(err.resolution_error(), "invalidPublicKey");
+        // An uncompressed P-256 point: valid key, but not the did:key encoding.
+        let key = kith_crypto::PrivateKey::generate(KeyType::P256).unwrap().public_key();
+        let PublicKey::P256(vk) = &key else { unreachable!() };
+        let long = multibase::encode(
+            multibase::Base::Base58Btc,
+            &multibase::multicodec_encode(0x1200, vk.to_sec1_point(false).as_bytes()),
+        );
+        let err = document(&Did::parse(&format!("did:key:{long}")).unwrap()).unwrap_err();
+        assert_eq!(err.resolution_error(), "invalidPublicKeyLength");
+    }
+}

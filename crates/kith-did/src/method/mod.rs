@@ -1,0 +1,5 @@
+//! DID methods: each module turns a method-specific id into a document.
+
+pub mod jwk;
+pub mod key;
+pub mod web;
