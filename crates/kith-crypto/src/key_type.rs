@@ -79,6 +79,24 @@ impl KeyType {
         !matches!(self, Self::Ed25519)
     }
 
+    /// The multicodec code of this type's public key (multiformats table, "key" tag).
+    pub fn multicodec(self) -> u64 {
+        use crate::public_key::codec;
+        match self {
+            Self::Ed25519 => codec::ED25519_PUB,
+            Self::X25519 => codec::X25519_PUB,
+            Self::P256 => codec::P256_PUB,
+            Self::P384 => codec::P384_PUB,
+            Self::Secp256k1 => codec::SECP256K1_PUB,
+        }
+    }
+
+    /// The key type of a public-key multicodec code.
+    pub fn from_multicodec(code: u64) -> Result<Self, Error> {
+        let found = Self::ALL.into_iter().find(|t| t.multicodec() == code);
+        found.ok_or_else(|| Error::UnsupportedKeyType(format!("multicodec 0x{code:x}")))
+    }
+
     /// Length of the private scalar or seed in bytes.
     pub fn secret_len(self) -> usize {
         match self {

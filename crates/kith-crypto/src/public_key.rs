@@ -106,20 +106,10 @@ impl PublicKey {
         Some((x.to_vec(), y.to_vec()))
     }
 
-    fn multicodec(&self) -> u64 {
-        match self {
-            Self::Ed25519(_) => codec::ED25519_PUB,
-            Self::X25519(_) => codec::X25519_PUB,
-            Self::P256(_) => codec::P256_PUB,
-            Self::P384(_) => codec::P384_PUB,
-            Self::Secp256k1(_) => codec::SECP256K1_PUB,
-        }
-    }
-
     /// The Multikey `publicKeyMultibase` value: base58btc of multicodec header and key bytes
     /// (W3C Controlled Identifiers §2.2.2).
     pub fn to_multikey(&self) -> String {
-        let bytes = multibase::multicodec_encode(self.multicodec(), &self.to_bytes());
+        let bytes = multibase::multicodec_encode(self.key_type().multicodec(), &self.to_bytes());
         multibase::encode(Base::Base58Btc, &bytes)
     }
 
@@ -127,7 +117,7 @@ impl PublicKey {
     pub fn from_multikey(s: &str) -> Result<Self, Error> {
         let bytes = multibase::decode_base58btc(s)?;
         let (code, key) = multibase::multicodec_decode(&bytes)?;
-        let key_type = key_type_for_codec(code)?;
+        let key_type = KeyType::from_multicodec(code)?;
         Self::from_bytes(key_type, key)
     }
 
@@ -185,17 +175,6 @@ impl PublicKey {
                 key_type: KeyType::X25519.name(),
             }),
         }
-    }
-}
-
-pub(crate) fn key_type_for_codec(code: u64) -> Result<KeyType, Error> {
-    match code {
-        codec::ED25519_PUB => Ok(KeyType::Ed25519),
-        codec::X25519_PUB => Ok(KeyType::X25519),
-        codec::P256_PUB => Ok(KeyType::P256),
-        codec::P384_PUB => Ok(KeyType::P384),
-        codec::SECP256K1_PUB => Ok(KeyType::Secp256k1),
-        other => Err(Error::UnsupportedKeyType(format!("multicodec 0x{other:x}"))),
     }
 }
 
