@@ -1,0 +1,34 @@
+//! One module per command group; each `run` returns an [`Outcome`].
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+mod did;
+mod key;
+
+/// How a command that ran to completion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Success: exit 0.
+    Ok,
+    /// Resolution or verification failed: exit 1.
+    Failed,
+}
+
+impl Outcome {
+    pub(crate) fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Ok => ExitCode::SUCCESS,
+            Self::Failed => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Key(cmd) => key::run(cmd, cli.json),
+        Command::Did(cmd) => did::run(cmd, cli.json),
+    }
+}
