@@ -32,6 +32,8 @@ impl Default for CacheConfig {
 }
 
 #[derive(Clone)]
+// Entries are few and short-lived; boxing the common case would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Cached {
     Found(Resolution),
     /// The failure, kept as its resolution error name and message.

@@ -6,6 +6,7 @@ use crate::{DidUrl, Document, Error, ResolutionOptions, Resolver, Service, Verif
 /// What a DID URL dereferences to.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // a public enum: boxing would change the API
 pub enum Dereferenced {
     /// The whole document (a DID URL with no path, query or fragment).
     Document(Box<Document>),
@@ -39,10 +40,14 @@ pub fn select(document: Document, url: &DidUrl) -> Result<Dereferenced, Error> {
             .find_service(&service_url)
             .ok_or_else(|| Error::NotFound(format!("{url}: no service {service_id:?}")))?;
         let endpoint = service.service_endpoint.as_str().ok_or_else(|| {
-            Error::NotFound(format!("{url}: service {service_id:?} has no single URL endpoint"))
+            Error::NotFound(format!(
+                "{url}: service {service_id:?} has no single URL endpoint"
+            ))
         })?;
         let relative = url.query_param("relativeRef").unwrap_or_default();
-        return Ok(Dereferenced::ServiceEndpoint(format!("{endpoint}{relative}")));
+        return Ok(Dereferenced::ServiceEndpoint(format!(
+            "{endpoint}{relative}"
+        )));
     }
     if url.fragment().is_none() {
         return Ok(Dereferenced::Document(Box::new(document)));

@@ -168,6 +168,7 @@ pub(crate) fn key_error(e: kith_crypto::Error) -> Error {
 /// A verification relationship entry: a reference to a method, or an embedded method.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)] // a public enum: boxing would change the API
 pub enum MethodRef {
     /// A DID URL or relative reference to a method in `verificationMethod`.
     Reference(String),
@@ -300,9 +301,8 @@ impl Document {
                     "two verification methods have the id {id}"
                 )));
             }
-            Did::parse(&vm.controller).map_err(|e| {
-                Error::InvalidDocument(format!("controller of {}: {e}", vm.id))
-            })?;
+            Did::parse(&vm.controller)
+                .map_err(|e| Error::InvalidDocument(format!("controller of {}: {e}", vm.id)))?;
         }
         for (rel, refs) in self.relationships() {
             for r in refs {
@@ -318,8 +318,14 @@ impl Document {
             (Relationship::Authentication, &self.authentication),
             (Relationship::AssertionMethod, &self.assertion_method),
             (Relationship::KeyAgreement, &self.key_agreement),
-            (Relationship::CapabilityInvocation, &self.capability_invocation),
-            (Relationship::CapabilityDelegation, &self.capability_delegation),
+            (
+                Relationship::CapabilityInvocation,
+                &self.capability_invocation,
+            ),
+            (
+                Relationship::CapabilityDelegation,
+                &self.capability_delegation,
+            ),
         ]
         .into_iter()
     }
@@ -434,7 +440,14 @@ mod tests {
         assert!(doc.authorizes(&key1, Relationship::Authentication));
         assert!(!doc.authorizes(&key1, Relationship::AssertionMethod));
         assert!(doc.authorizes(&key2, Relationship::AssertionMethod));
-        assert_eq!(doc.find_method(&key2).unwrap().public_key().unwrap().key_type(), KeyType::Ed25519);
+        assert_eq!(
+            doc.find_method(&key2)
+                .unwrap()
+                .public_key()
+                .unwrap()
+                .key_type(),
+            KeyType::Ed25519
+        );
         assert_eq!(doc.methods_for(Relationship::Authentication).len(), 1);
         let agent = DidUrl::parse("did:example:123#agent").unwrap();
         assert!(doc.find_service(&agent).is_some());
@@ -443,20 +456,33 @@ mod tests {
     #[test]
     fn duplicate_ids_and_private_keys_are_refused() {
         let dup = EXAMPLE.replace("#key-2", "#key-1");
-        assert_eq!(Document::from_json(dup.as_bytes()).unwrap_err().code(), "invalid_did_document");
+        assert_eq!(
+            Document::from_json(dup.as_bytes()).unwrap_err().code(),
+            "invalid_did_document"
+        );
         let private = EXAMPLE.replace(
             r#""x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo""#,
             r#""x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A""#,
         );
         let doc = Document::from_json(private.as_bytes()).unwrap();
         let key2 = DidUrl::parse("did:example:123#key-2").unwrap();
-        assert_eq!(doc.find_method(&key2).unwrap().public_key().unwrap_err().code(), "invalid_did_document");
+        assert_eq!(
+            doc.find_method(&key2)
+                .unwrap()
+                .public_key()
+                .unwrap_err()
+                .code(),
+            "invalid_did_document"
+        );
     }
 
     #[test]
     fn bad_ids_and_oversized_documents_are_refused() {
         let bad = EXAMPLE.replace("\"id\": \"did:example:123\",", "\"id\": \"not-a-did\",");
-        assert_eq!(Document::from_json(bad.as_bytes()).unwrap_err().code(), "invalid_did_document");
+        assert_eq!(
+            Document::from_json(bad.as_bytes()).unwrap_err().code(),
+            "invalid_did_document"
+        );
         let huge = vec![b' '; MAX_DOCUMENT_LEN + 1];
         assert_eq!(Document::from_json(&huge).unwrap_err().code(), "too_large");
     }

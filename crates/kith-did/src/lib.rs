@@ -33,13 +33,13 @@ pub use cache::{CacheConfig, CachingResolver};
 pub use dereference::{Dereferenced, dereference, select};
 pub use dispatch::MethodResolver;
 pub use document::{
-    DID_CONTEXT_V1, Document, JWS_2020_CONTEXT_V1, MAX_DOCUMENT_LEN, MULTIKEY_CONTEXT_V1, MethodRef, OneOrMany,
-    Relationship, Service, VerificationMethod,
+    DID_CONTEXT_V1, Document, JWS_2020_CONTEXT_V1, MAX_DOCUMENT_LEN, MULTIKEY_CONTEXT_V1,
+    MethodRef, OneOrMany, Relationship, Service, VerificationMethod,
 };
 pub use error::Error;
 pub use resolution::{
-    DocumentMetadata, MEDIA_TYPE_DID_JSON, MEDIA_TYPE_DID_LD_JSON, Resolution,
-    ResolutionMetadata, ResolutionOptions, ResolutionResult, Resolver, resolve_to_result,
+    DocumentMetadata, MEDIA_TYPE_DID_JSON, MEDIA_TYPE_DID_LD_JSON, Resolution, ResolutionMetadata,
+    ResolutionOptions, ResolutionResult, Resolver, resolve_to_result,
 };
 pub use syntax::{Did, DidUrl, MAX_DID_URL_LEN};
 
@@ -51,7 +51,9 @@ pub mod __fuzz {
 
     /// DID parse → display → parse is the identity.
     pub fn did(data: &[u8]) {
-        let Ok(text) = std::str::from_utf8(data) else { return };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
         if let Ok(did) = Did::parse(text) {
             assert_eq!(Did::parse(did.as_str()).expect("re-parse"), did);
             let _ = crate::method::key::document(&did);
@@ -62,7 +64,9 @@ pub mod __fuzz {
 
     /// DID URL parse → display → parse is the identity.
     pub fn did_url(data: &[u8]) {
-        let Ok(text) = std::str::from_utf8(data) else { return };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
         if let Ok(url) = DidUrl::parse(text) {
             let again = DidUrl::parse(url.as_str()).expect("re-parse");
             assert_eq!(again, url);

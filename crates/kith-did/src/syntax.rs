@@ -121,7 +121,9 @@ fn check_chars(
     while i < bytes.len() {
         let c = bytes[i] as char;
         if c == '%' {
-            let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
             if hex.is_none() {
                 return Err(err(format!(
                     "{part} has a '%' at byte {i} not followed by two hex digits"
@@ -144,8 +146,22 @@ fn is_pchar(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '='
-                | ':' | '@'
+            '-' | '.'
+                | '_'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | ':'
+                | '@'
         )
 }
 
@@ -203,7 +219,9 @@ impl DidUrl {
 
         let fragment_start = text[did_end..].find('#').map(|i| did_end + i);
         let before_fragment = fragment_start.unwrap_or(text.len());
-        let query_start = text[did_end..before_fragment].find('?').map(|i| did_end + i);
+        let query_start = text[did_end..before_fragment]
+            .find('?')
+            .map(|i| did_end + i);
         let path = did_end..query_start.unwrap_or(before_fragment);
         let query = query_start.map(|q| q + 1..before_fragment);
         let fragment = fragment_start.map(|f| f + 1..text.len());
@@ -273,7 +291,11 @@ impl DidUrl {
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query()?.split('&').find_map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k == name).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+            (k == name).then(|| {
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
         })
     }
 }
@@ -319,7 +341,8 @@ mod tests {
         let did = Did::parse("did:example:123456789abcdefghi").unwrap();
         assert_eq!(did.method(), "example");
         assert_eq!(did.method_specific_id(), "123456789abcdefghi");
-        let url = DidUrl::parse("did:example:123/path/to?versionId=1&service=agent#keys-1").unwrap();
+        let url =
+            DidUrl::parse("did:example:123/path/to?versionId=1&service=agent#keys-1").unwrap();
         assert_eq!(url.did().as_str(), "did:example:123");
         assert_eq!(url.path(), "/path/to");
         assert_eq!(url.query(), Some("versionId=1&service=agent"));
@@ -327,21 +350,43 @@ mod tests {
         assert_eq!(url.query_param("service").as_deref(), Some("agent"));
         let web = Did::parse("did:web:example.com%3A8443:user:alice").unwrap();
         assert_eq!(web.method_specific_id(), "example.com%3A8443:user:alice");
-        assert!(Did::parse("did:example::abc").is_ok(), "empty inner segments are allowed");
+        assert!(
+            Did::parse("did:example::abc").is_ok(),
+            "empty inner segments are allowed"
+        );
     }
 
     #[test]
     fn refuses_what_the_abnf_refuses() {
         for bad in [
-            "", "did:", "did::abc", "did:Example:abc", "did:ex-ample:abc", "did:example:",
-            "did:example:abc:", "did:example:a b", "did:example:a%zz", "did:example:a%4",
-            "did:example:a/b", "did:example:ä", "DID:example:abc", "did:example",
+            "",
+            "did:",
+            "did::abc",
+            "did:Example:abc",
+            "did:ex-ample:abc",
+            "did:example:",
+            "did:example:abc:",
+            "did:example:a b",
+            "did:example:a%zz",
+            "did:example:a%4",
+            "did:example:a/b",
+            "did:example:ä",
+            "DID:example:abc",
+            "did:example",
         ] {
             let err = Did::parse(bad).unwrap_err();
             assert_eq!(err.code(), "invalid_did", "{bad:?} gave {err}");
         }
-        for bad in ["did:example:abc#a#b", "did:example:abc/ä", "did:example:abc?q=%"] {
-            assert_eq!(DidUrl::parse(bad).unwrap_err().code(), "invalid_did_url", "{bad:?}");
+        for bad in [
+            "did:example:abc#a#b",
+            "did:example:abc/ä",
+            "did:example:abc?q=%",
+        ] {
+            assert_eq!(
+                DidUrl::parse(bad).unwrap_err().code(),
+                "invalid_did_url",
+                "{bad:?}"
+            );
         }
     }
 

@@ -10,8 +10,8 @@ use kith_crypto::{Jwk, PublicKey};
 
 use crate::document::{DID_CONTEXT_V1, JWS_2020_CONTEXT_V1, key_error};
 use crate::{
-    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution,
-    ResolutionOptions, Resolver, VerificationMethod,
+    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution, ResolutionOptions,
+    Resolver, VerificationMethod,
 };
 
 /// Resolves did:jwk DIDs offline.
@@ -103,11 +103,17 @@ mod tests {
         let did = Did::parse("did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6ImFjYklRaXVNczNpOF91c3pFakoydHBUdFJNNEVVM3l6OTFQSDZDZEgyVjAiLCJ5IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9").unwrap();
         let doc = document(&did).unwrap();
         assert_eq!(doc.verification_method[0].id, format!("{did}#0"));
-        assert_eq!(doc.verification_method[0].public_key().unwrap().key_type(), KeyType::P256);
+        assert_eq!(
+            doc.verification_method[0].public_key().unwrap().key_type(),
+            KeyType::P256
+        );
         assert_eq!(doc.key_agreement.len(), 1);
         assert_eq!(doc.assertion_method.len(), 1);
         // Re-creating the DID from the key gives the same DID: the spec example is canonical.
-        assert_eq!(did_for(&doc.verification_method[0].public_key().unwrap()), did);
+        assert_eq!(
+            did_for(&doc.verification_method[0].public_key().unwrap()),
+            did
+        );
     }
 
     #[test]
@@ -116,9 +122,16 @@ mod tests {
         let doc = document(&did_for(&x)).unwrap();
         assert!(doc.assertion_method.is_empty());
         assert_eq!(doc.key_agreement.len(), 1);
-        let mut jwk = PrivateKey::generate(KeyType::P256).unwrap().public_key().to_jwk();
+        let mut jwk = PrivateKey::generate(KeyType::P256)
+            .unwrap()
+            .public_key()
+            .to_jwk();
         jwk.use_ = Some("sig".into());
-        let did = Did::parse(&format!("did:jwk:{}", base64url_encode(jwk.to_json().as_bytes()))).unwrap();
+        let did = Did::parse(&format!(
+            "did:jwk:{}",
+            base64url_encode(jwk.to_json().as_bytes())
+        ))
+        .unwrap();
         let doc = document(&did).unwrap();
         assert!(doc.key_agreement.is_empty());
         assert_eq!(doc.authentication.len(), 1);

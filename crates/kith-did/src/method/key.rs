@@ -9,8 +9,8 @@ use kith_crypto::{KeyType, PublicKey, multibase};
 
 use crate::document::{DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1, key_error};
 use crate::{
-    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution,
-    ResolutionOptions, Resolver, VerificationMethod,
+    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution, ResolutionOptions,
+    Resolver, VerificationMethod,
 };
 
 /// Resolves did:key DIDs offline.
@@ -52,7 +52,9 @@ pub fn decode(did: &Did) -> Result<PublicKey, Error> {
     let (code, raw) = multibase::multicodec_decode(&bytes)
         .map_err(|e| Error::InvalidDid(format!("did:key value: {e}")))?;
     let key_type = KeyType::from_multicodec(code).map_err(|_| {
-        Error::InvalidPublicKeyType(format!("multicodec 0x{code:x} is not a key type Kith supports"))
+        Error::InvalidPublicKeyType(format!(
+            "multicodec 0x{code:x} is not a key type Kith supports"
+        ))
     })?;
     let expected = expected_len(key_type);
     if raw.len() != expected {
@@ -129,7 +131,10 @@ mod tests {
             ("did:key:notakey", "invalidDid"),
             ("did:key:z0OIl", "invalidDid"),
             // bls12_381-g2-pub (0xeb): valid multicodec, not a type Kith supports.
-            ("did:key:zUC7K4ndUaGZgV7Cp2yJy6JtMoUHY6u7tkcSYUvPrEidqBmLCTLmi6d5WvwnUqejscAkERJ3bfjEiSYtdPkRSE8kSa11hFBr4sTgnbZ95SJj19PN2jdvJjyzpSZgxkyyxNnBNnY", "invalidPublicKeyType"),
+            (
+                "did:key:zUC7K4ndUaGZgV7Cp2yJy6JtMoUHY6u7tkcSYUvPrEidqBmLCTLmi6d5WvwnUqejscAkERJ3bfjEiSYtdPkRSE8kSa11hFBr4sTgnbZ95SJj19PN2jdvJjyzpSZgxkyyxNnBNnY",
+                "invalidPublicKeyType",
+            ),
         ];
         for (did, expected) in cases {
             let err = document(&Did::parse(did).unwrap()).unwrap_err();
@@ -152,8 +157,12 @@ mod tests {
         let err = document(&Did::parse(&format!("did:key:{bad}")).unwrap()).unwrap_err();
         assert_eq!(err.resolution_error(), "invalidPublicKey");
         // An uncompressed P-256 point: valid key, but not the did:key encoding.
-        let key = kith_crypto::PrivateKey::generate(KeyType::P256).unwrap().public_key();
-        let PublicKey::P256(vk) = &key else { unreachable!() };
+        let key = kith_crypto::PrivateKey::generate(KeyType::P256)
+            .unwrap()
+            .public_key();
+        let PublicKey::P256(vk) = &key else {
+            unreachable!()
+        };
         let long = multibase::encode(
             multibase::Base::Base58Btc,
             &multibase::multicodec_encode(0x1200, vk.to_sec1_point(false).as_bytes()),

@@ -13,15 +13,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use percent_encoding::percent_decode_str;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use url::Url;
 
 use kith_crypto::PublicKey;
 
 use crate::document::{DID_CONTEXT_V1, MAX_DOCUMENT_LEN, MULTIKEY_CONTEXT_V1};
 use crate::{
-    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution,
-    ResolutionOptions, Resolver, VerificationMethod,
+    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution, ResolutionOptions,
+    Resolver, VerificationMethod,
 };
 
 /// Redirects followed before giving up.
@@ -34,6 +34,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// > The method specific identifier MUST match the common name used in the SSL/TLS
 /// > certificate, and it MUST NOT include IP addresses. A port MAY be included and the
 /// > colon MUST be percent encoded.
+///
 /// <https://w3c-ccg.github.io/did-method-web/#method-specific-identifier>
 pub fn did_for(domain: &str, path: Option<&str>) -> Result<Did, Error> {
     let (host, port) = match domain.rsplit_once(':') {
@@ -81,10 +82,25 @@ fn check_host(host: &str) -> Result<(), Error> {
             && !label.ends_with('-')
     };
     if host.is_empty() || host.len() > 253 || !host.split('.').all(valid_label) {
-        return Err(Error::InvalidDid(format!("{host:?} is not a valid domain name")));
+        return Err(Error::InvalidDid(format!(
+            "{host:?} is not a valid domain name"
+        )));
+    }
+    // URL parsing reads hosts such as "0", "127.1" or "0x7f.1" as IPv4 addresses.
+    if !matches!(url::Host::parse(host), Ok(url::Host::Domain(_))) {
+        return Err(Error::InvalidDid(format!(
+            "did:web must name a domain, not the IP address {host}"
+        )));
     }
     Ok(())
 }
+
+/// Characters escaped in a path segment of the document URL: all but RFC 3986 unreserved.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The URL of the document of a did:web DID.
 ///
@@ -111,9 +127,14 @@ pub fn document_url(did: &Did, scheme: &str) -> Result<Url, Error> {
             .map_err(|_| Error::InvalidDid(format!("port {port:?} is not a number")))?;
         text.push_str(&format!(":{port}"));
     }
-    let path: Vec<String> = segments
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
+    let path = segments
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| Error::InvalidDid(format!("path segment {s:?} is not UTF-8")))
+        })
+        .collect::<Result<Vec<String>, Error>>()?;
     if path.is_empty() {
         text.push_str("/.well-known/did.json");
     } else {
@@ -124,7 +145,8 @@ pub fn document_url(did: &Did, scheme: &str) -> Result<Url, Error> {
                 )));
             }
             text.push('/');
-            text.push_str(segment);
+            // Escaped again, so a decoded '?', '#' or backslash stays in the path.
+            text.extend(utf8_percent_encode(segment, PATH_SEGMENT));
         }
         text.push_str("/did.json");
     }
@@ -137,8 +159,11 @@ pub fn document_for_key(did: &Did, key: &PublicKey) -> Document {
     let mut doc = Document::new(did.clone());
     doc.context = Some(serde_json::json!([DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1]));
     let vm_id = format!("{did}#key-1");
-    doc.verification_method
-        .push(VerificationMethod::multikey(vm_id.clone(), did, &key.clone()));
+    doc.verification_method.push(VerificationMethod::multikey(
+        vm_id.clone(),
+        did,
+        &key.clone(),
+    ));
     let kt = key.key_type();
     for rel in [
         Relationship::Authentication,
@@ -325,7 +350,11 @@ impl WebMethod {
 
     /// Fetches and validates the document of `did`.
     pub async fn fetch(&self, did: &Did) -> Result<Document, Error> {
-        let scheme = if self.config.allow_http { "http" } else { "https" };
+        let scheme = if self.config.allow_http {
+            "http"
+        } else {
+            "https"
+        };
         let url = document_url(did, scheme)?;
         let url_text = url.to_string();
         check_url(&url, &self.config).map_err(|reason| Error::FetchRefused {
@@ -413,29 +442,58 @@ mod tests {
     #[test]
     fn spec_examples_map_to_urls() {
         let cases = [
-            ("did:web:w3c-ccg.github.io", "https://w3c-ccg.github.io/.well-known/did.json"),
-            ("did:web:w3c-ccg.github.io:user:alice", "https://w3c-ccg.github.io/user/alice/did.json"),
-            ("did:web:example.com%3A3000:user:alice", "https://example.com:3000/user/alice/did.json"),
+            (
+                "did:web:w3c-ccg.github.io",
+                "https://w3c-ccg.github.io/.well-known/did.json",
+            ),
+            (
+                "did:web:w3c-ccg.github.io:user:alice",
+                "https://w3c-ccg.github.io/user/alice/did.json",
+            ),
+            (
+                "did:web:example.com%3A3000:user:alice",
+                "https://example.com:3000/user/alice/did.json",
+            ),
         ];
         for (did, url) in cases {
-            assert_eq!(document_url(&Did::parse(did).unwrap(), "https").unwrap().as_str(), url);
+            assert_eq!(
+                document_url(&Did::parse(did).unwrap(), "https")
+                    .unwrap()
+                    .as_str(),
+                url
+            );
         }
     }
 
     #[test]
     fn did_for_encodes_port_and_path() {
         assert_eq!(
-            did_for("Example.com:8443", Some("user/alice")).unwrap().as_str(),
+            did_for("Example.com:8443", Some("user/alice"))
+                .unwrap()
+                .as_str(),
             "did:web:example.com%3A8443:user:alice"
         );
-        assert_eq!(did_for("127.0.0.1", None).unwrap_err().code(), "invalid_did");
-        assert_eq!(did_for("exa mple.com", None).unwrap_err().code(), "invalid_did");
-        assert_eq!(did_for("example.com", Some("a/../b")).unwrap_err().code(), "invalid_did");
+        assert_eq!(
+            did_for("127.0.0.1", None).unwrap_err().code(),
+            "invalid_did"
+        );
+        assert_eq!(
+            did_for("exa mple.com", None).unwrap_err().code(),
+            "invalid_did"
+        );
+        assert_eq!(
+            did_for("example.com", Some("a/../b")).unwrap_err().code(),
+            "invalid_did"
+        );
     }
 
     #[test]
     fn traversal_and_ip_literals_are_refused() {
-        for did in ["did:web:example.com:%2E%2E:x", "did:web:127.0.0.1", "did:web:example.com:a%2Fb"] {
+        for did in [
+            "did:web:example.com:%2E%2E:x",
+            "did:web:127.0.0.1",
+            "did:web:example.com:a%2Fb",
+        ] {
             let err = document_url(&Did::parse(did).unwrap(), "https").unwrap_err();
             assert_eq!(err.code(), "invalid_did", "{did}");
         }
@@ -443,8 +501,19 @@ mod tests {
 
     #[test]
     fn address_classes() {
-        for private in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.169.254",
-            "100.64.0.1", "0.0.0.0", "::1", "fc00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(!is_public_address(private.parse().unwrap()), "{private}");
         }
         for public in ["93.184.216.34", "2606:2800:220:1::1"] {
