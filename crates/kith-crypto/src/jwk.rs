@@ -86,7 +86,10 @@ impl Jwk {
 
     /// Whether this JWK carries private key material.
     pub fn is_private(&self) -> bool {
-        self.d.is_some() || ["p", "q", "dp", "dq", "qi", "k"].iter().any(|m| self.extra.contains_key(*m))
+        self.d.is_some()
+            || ["p", "q", "dp", "dq", "qi", "k"]
+                .iter()
+                .any(|m| self.extra.contains_key(*m))
     }
 
     /// The same JWK without its private member.
@@ -121,7 +124,10 @@ impl Jwk {
         let x = canonical.x.unwrap_or_default();
         let crv = canonical.crv.unwrap_or_default();
         let json = match canonical.y {
-            Some(y) => format!(r#"{{"crv":"{crv}","kty":"{}","x":"{x}","y":"{y}"}}"#, canonical.kty),
+            Some(y) => format!(
+                r#"{{"crv":"{crv}","kty":"{}","x":"{x}","y":"{y}"}}"#,
+                canonical.kty
+            ),
             None => format!(r#"{{"crv":"{crv}","kty":"{}","x":"{x}"}}"#, canonical.kty),
         };
         Ok(base64url_encode(&Sha256::digest(json.as_bytes())))
@@ -216,7 +222,9 @@ impl PrivateKey {
     /// The private JWK: the public JWK plus `d`.
     pub fn to_jwk(&self) -> Jwk {
         let mut jwk = self.public_key().to_jwk();
-        jwk.d = Some(SecretParam(Zeroizing::new(base64url_encode(&self.to_bytes()))));
+        jwk.d = Some(SecretParam(Zeroizing::new(base64url_encode(
+            &self.to_bytes(),
+        ))));
         jwk
     }
 }
@@ -228,14 +236,19 @@ mod tests {
     /// RFC 8037 Appendix A.1/A.2: the Ed25519 example key.
     #[test]
     fn rfc8037_ed25519_example() {
-        let jwk = Jwk::from_json(br#"{"kty":"OKP","crv":"Ed25519",
+        let jwk = Jwk::from_json(
+            br#"{"kty":"OKP","crv":"Ed25519",
             "d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
-            "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)
+            "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+        )
         .unwrap();
         let key = PrivateKey::from_jwk(&jwk).unwrap();
         assert_eq!(key.to_jwk(), jwk);
         // RFC 8037 Appendix A.3 thumbprint.
-        assert_eq!(jwk.thumbprint().unwrap(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(
+            jwk.thumbprint().unwrap(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
         // RFC 8037 Appendix A.4: signature over "Example of Ed25519 signing".
         let input = b"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
         let sig = key.sign(input).unwrap();
@@ -252,14 +265,23 @@ mod tests {
         let mut jwk = a.to_jwk();
         jwk.x = b.public_key().to_jwk().x;
         jwk.y = b.public_key().to_jwk().y;
-        assert_eq!(PrivateKey::from_jwk(&jwk).unwrap_err().code(), "invalid_jwk");
+        assert_eq!(
+            PrivateKey::from_jwk(&jwk).unwrap_err().code(),
+            "invalid_jwk"
+        );
     }
 
     #[test]
     fn off_curve_point_is_refused() {
-        let mut jwk = PrivateKey::generate(KeyType::P256).unwrap().public_key().to_jwk();
+        let mut jwk = PrivateKey::generate(KeyType::P256)
+            .unwrap()
+            .public_key()
+            .to_jwk();
         jwk.y = Some(base64url_encode(&[1u8; 32]));
-        assert_eq!(PublicKey::from_jwk(&jwk).unwrap_err().code(), "invalid_public_key");
+        assert_eq!(
+            PublicKey::from_jwk(&jwk).unwrap_err().code(),
+            "invalid_public_key"
+        );
     }
 
     #[test]
@@ -274,9 +296,15 @@ mod tests {
     #[test]
     fn symmetric_and_rsa_keys_are_named() {
         let oct = Jwk::from_json(br#"{"kty":"oct","k":"AAAA"}"#).unwrap();
-        assert_eq!(PublicKey::from_jwk(&oct).unwrap_err().code(), "unsupported_key_type");
+        assert_eq!(
+            PublicKey::from_jwk(&oct).unwrap_err().code(),
+            "unsupported_key_type"
+        );
         assert!(oct.is_private());
         let rsa = Jwk::from_json(br#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#).unwrap();
-        assert_eq!(PublicKey::from_jwk(&rsa).unwrap_err().code(), "unsupported_key_type");
+        assert_eq!(
+            PublicKey::from_jwk(&rsa).unwrap_err().code(),
+            "unsupported_key_type"
+        );
     }
 }

@@ -137,7 +137,7 @@ fn check_crit(header: &Header) -> Result<(), Error> {
                 "\"crit\" lists the registered parameter {name:?}"
             )));
         }
-        if !header.extra.contains_key(name) && name != "b64" {
+        if !header.extra.contains_key(name) {
             return Err(Error::MalformedJws(format!(
                 "\"crit\" lists {name:?}, which the header does not carry"
             )));

@@ -46,7 +46,9 @@ pub mod __fuzz {
 
     /// JWK JSON → key → JWK → key must be stable.
     pub fn jwk(data: &[u8]) {
-        let Ok(jwk) = Jwk::from_json(data) else { return };
+        let Ok(jwk) = Jwk::from_json(data) else {
+            return;
+        };
         if let Ok(key) = PublicKey::from_jwk(&jwk) {
             let again = PublicKey::from_jwk(&key.to_jwk()).expect("re-encoded JWK parses");
             assert_eq!(key, again);
@@ -55,7 +57,9 @@ pub mod __fuzz {
 
     /// Multikey string → key → Multikey must be stable.
     pub fn multikey(data: &[u8]) {
-        let Ok(text) = std::str::from_utf8(data) else { return };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
         let _ = multibase::decode(text);
         if let Ok(key) = PublicKey::from_multikey(text) {
             let again = PublicKey::from_multikey(&key.to_multikey()).expect("re-encoded parses");
@@ -65,7 +69,9 @@ pub mod __fuzz {
 
     /// Compact JWS parsing, plus verification against a fixed key, never panics.
     pub fn jws(data: &[u8]) {
-        let Ok(text) = std::str::from_utf8(data) else { return };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
         if let Ok(jws) = CompactJws::parse(text) {
             let key = crate::PrivateKey::from_bytes(crate::KeyType::Ed25519, &[7; 32])
                 .expect("fixed seed")

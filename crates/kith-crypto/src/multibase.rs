@@ -57,10 +57,15 @@ pub fn decode(s: &str) -> Result<(Base, Vec<u8>), Error> {
     let body = chars.as_str();
     match prefix {
         'z' => Ok((Base::Base58Btc, decode_base58btc_body(body)?)),
-        'u' => Ok((Base::Base64Url, base64url_decode(body).map_err(|e| {
-            Error::InvalidMultibase(format!("base64url body: {e}"))
-        })?)),
-        other => Err(Error::UnsupportedMultibase(other, "'z' (base58btc) or 'u' (base64url)")),
+        'u' => Ok((
+            Base::Base64Url,
+            base64url_decode(body)
+                .map_err(|e| Error::InvalidMultibase(format!("base64url body: {e}")))?,
+        )),
+        other => Err(Error::UnsupportedMultibase(
+            other,
+            "'z' (base58btc) or 'u' (base64url)",
+        )),
     }
 }
 
@@ -68,7 +73,10 @@ pub fn decode(s: &str) -> Result<(Base, Vec<u8>), Error> {
 pub fn decode_base58btc(s: &str) -> Result<Vec<u8>, Error> {
     match decode(s)? {
         (Base::Base58Btc, bytes) => Ok(bytes),
-        (other, _) => Err(Error::UnsupportedMultibase(other.prefix(), "'z' (base58btc)")),
+        (other, _) => Err(Error::UnsupportedMultibase(
+            other.prefix(),
+            "'z' (base58btc)",
+        )),
     }
 }
 
@@ -142,14 +150,26 @@ mod tests {
         // ed25519-pub 0xed encodes as [0xed, 0x01]; p256-pub 0x1200 as [0x80, 0x24].
         assert_eq!(multicodec_encode(0xed, &[]), vec![0xed, 0x01]);
         assert_eq!(multicodec_encode(0x1200, &[]), vec![0x80, 0x24]);
-        assert_eq!(multicodec_decode(&[0x80, 0x24, 7]).unwrap(), (0x1200, &[7u8][..]));
+        assert_eq!(
+            multicodec_decode(&[0x80, 0x24, 7]).unwrap(),
+            (0x1200, &[7u8][..])
+        );
     }
 
     #[test]
     fn non_minimal_and_truncated_varints_are_refused() {
-        assert_eq!(multicodec_decode(&[0xed, 0x80, 0x00]).unwrap_err().code(), "invalid_multicodec");
-        assert_eq!(multicodec_decode(&[0xed]).unwrap_err().code(), "invalid_multicodec");
-        assert_eq!(multicodec_decode(&[0xff; 12]).unwrap_err().code(), "invalid_multicodec");
+        assert_eq!(
+            multicodec_decode(&[0xed, 0x80, 0x00]).unwrap_err().code(),
+            "invalid_multicodec"
+        );
+        assert_eq!(
+            multicodec_decode(&[0xed]).unwrap_err().code(),
+            "invalid_multicodec"
+        );
+        assert_eq!(
+            multicodec_decode(&[0xff; 12]).unwrap_err().code(),
+            "invalid_multicodec"
+        );
     }
 
     #[test]
@@ -164,7 +184,10 @@ mod tests {
     #[test]
     fn base64url_is_strict() {
         assert!(base64url_decode("AA==").is_err());
-        assert!(base64url_decode("AB").is_err(), "non-canonical trailing bits");
+        assert!(
+            base64url_decode("AB").is_err(),
+            "non-canonical trailing bits"
+        );
         assert_eq!(base64url_decode("AA").unwrap(), vec![0]);
     }
 }

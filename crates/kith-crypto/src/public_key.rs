@@ -156,11 +156,13 @@ impl PublicKey {
             }
             Self::P256(key) => {
                 let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| wrong_len)?;
-                key.verify(message, &sig).map_err(|_| Error::InvalidSignature)
+                key.verify(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)
             }
             Self::P384(key) => {
                 let sig = p384::ecdsa::Signature::from_slice(signature).map_err(|_| wrong_len)?;
-                key.verify(message, &sig).map_err(|_| Error::InvalidSignature)
+                key.verify(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)
             }
             Self::Secp256k1(key) => {
                 let sig = k256::ecdsa::Signature::from_slice(signature).map_err(|_| wrong_len)?;
@@ -168,7 +170,8 @@ impl PublicKey {
                 if sig.normalize_s() != sig {
                     return Err(Error::HighS);
                 }
-                key.verify(message, &sig).map_err(|_| Error::InvalidSignature)
+                key.verify(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)
             }
             Self::X25519(_) => Err(Error::AlgorithmKeyMismatch {
                 alg: alg.name(),
