@@ -31,6 +31,163 @@ pub(crate) enum Command {
     /// Create, resolve and dereference decentralized identifiers.
     #[command(subcommand)]
     Did(DidCommand),
+    /// Issue and verify verifiable credentials.
+    #[command(subcommand)]
+    Vc(VcCommand),
+    /// Create and verify verifiable presentations.
+    #[command(subcommand)]
+    Vp(VpCommand),
+}
+
+/// Securing formats for credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CredentialFormat {
+    /// VC-JOSE-COSE: a JWS over the credential (compact string).
+    #[value(name = "vc+jwt")]
+    VcJwt,
+    /// SD-JWT VC with selectively disclosable claims (compact string).
+    #[value(name = "dc+sd-jwt")]
+    SdJwt,
+    /// Data Integrity, EdDSA over JCS (JSON; Ed25519 keys).
+    #[value(name = "eddsa-jcs-2022")]
+    EddsaJcs2022,
+    /// Data Integrity, ECDSA over JCS (JSON; P-256 or P-384 keys).
+    #[value(name = "ecdsa-jcs-2019")]
+    EcdsaJcs2019,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VcCommand {
+    /// Sign a credential and print it secured in FORMAT.
+    ///
+    /// CREDENTIAL.json is a VCDM 2.0 credential; `issuer` and `validFrom` are
+    /// filled in when absent. For dc+sd-jwt the credentialSubject's claims
+    /// become SD-JWT VC claims (`vct` is the credential's most specific type)
+    /// unless the file already holds SD-JWT VC claims (it has `vct`).
+    Issue(VcIssueArgs),
+    /// Verify a credential in any format and print the verification report.
+    ///
+    /// Exits 0 when verified, 1 when not.
+    Verify(VcVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignerArgs {
+    /// The signing key: a private JWK file from `kith key generate`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The verification method to name in the proof (a DID URL). Defaults to
+    /// the key's method in a did:key or did:jwk DID, or DID#key-1 for did:web.
+    #[arg(long, value_name = "DID_URL")]
+    pub(crate) kid: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VcIssueArgs {
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    /// The issuer DID. Defaults to the did:key of --key.
+    #[arg(long, value_name = "DID")]
+    pub(crate) issuer: Option<String>,
+    /// The securing format.
+    #[arg(long, value_enum)]
+    pub(crate) format: CredentialFormat,
+    /// A claim the holder may disclose or withhold (dc+sd-jwt), as a JSON
+    /// pointer into CREDENTIAL.json, e.g. /credentialSubject/birthDate.
+    #[arg(long, value_name = "JSON_POINTER")]
+    pub(crate) disclosable: Vec<String>,
+    /// Decoy digests per disclosable object (dc+sd-jwt).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) decoys: usize,
+    /// The holder DID: the credential is bound to its key (dc+sd-jwt `cnf`)
+    /// and names it as credentialSubject.id when that is absent.
+    #[arg(long, value_name = "DID")]
+    pub(crate) holder: Option<String>,
+    /// The credential to sign (JSON).
+    #[arg(value_name = "CREDENTIAL.json")]
+    pub(crate) credential: PathBuf,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifierArgs {
+    /// Trust only these issuers (repeatable). Without it, any issuer whose
+    /// proof verifies is accepted.
+    #[arg(long, value_name = "DID")]
+    pub(crate) trust: Vec<String>,
+    /// Verify as of this instant (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Accepted clock difference, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub(crate) skew: u64,
+    /// A JSON Schema for credentialSchema validation, as ID=FILE (repeatable).
+    #[arg(long, value_name = "ID=FILE")]
+    pub(crate) schema: Vec<String>,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VcVerifyArgs {
+    #[command(flatten)]
+    pub(crate) verifier: VerifierArgs,
+    /// The secured credential; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VpCommand {
+    /// Present credentials to a verifier, bound to its nonce and audience.
+    ///
+    /// The format follows the credentials: one dc+sd-jwt becomes an SD-JWT
+    /// with a key-binding JWT disclosing only --disclose claims; vc+jwt
+    /// credentials become a vp+jwt; Data Integrity credentials become a Data
+    /// Integrity presentation with an authentication proof.
+    Create(VpCreateArgs),
+    /// Verify a presentation and every credential in it; print the report.
+    ///
+    /// Exits 0 when verified, 1 when not.
+    Verify(VpVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VpCreateArgs {
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    /// The holder DID. Defaults to the did:key of --key.
+    #[arg(long, value_name = "DID")]
+    pub(crate) holder: Option<String>,
+    /// The verifier's nonce.
+    #[arg(long)]
+    pub(crate) nonce: String,
+    /// The verifier's identifier (audience / domain).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub(crate) aud: String,
+    /// A claim to disclose from a dc+sd-jwt credential (repeatable), as a JSON
+    /// pointer, e.g. /credentialSubject/name or /name. Others stay hidden.
+    #[arg(long, value_name = "JSON_POINTER")]
+    pub(crate) disclose: Vec<String>,
+    /// The credentials, as issued.
+    #[arg(value_name = "CREDENTIAL-FILE", required = true)]
+    pub(crate) credentials: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VpVerifyArgs {
+    /// The nonce this verifier issued.
+    #[arg(long)]
+    pub(crate) nonce: String,
+    /// This verifier's identifier (audience / domain).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub(crate) aud: String,
+    #[command(flatten)]
+    pub(crate) verifier: VerifierArgs,
+    /// The presentation; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -94,7 +94,7 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
     }
 }
 
-fn resolver(network: &NetworkArgs) -> anyhow::Result<MethodResolver> {
+pub(crate) fn resolver(network: &NetworkArgs) -> anyhow::Result<MethodResolver> {
     Ok(MethodResolver::with_defaults(web::WebConfig {
         allow_http: network.allow_http,
         allow_private_addresses: network.allow_private_addresses,
@@ -103,7 +103,7 @@ fn resolver(network: &NetworkArgs) -> anyhow::Result<MethodResolver> {
     })?)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)

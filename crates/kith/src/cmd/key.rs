@@ -106,3 +106,17 @@ pub(crate) fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
     };
     key.with_context(|| format!("{} holds no usable key", path.display()))
 }
+
+/// Reads a private JWK file.
+pub(crate) fn read_private_key(path: &Path) -> anyhow::Result<PrivateKey> {
+    let size = fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > kith_crypto::MAX_JWK_LEN as u64 {
+        anyhow::bail!("{} is too large to be a key file", path.display());
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let jwk = Jwk::from_json(&bytes).with_context(|| format!("{} is not a JWK", path.display()))?;
+    PrivateKey::from_jwk(&jwk)
+        .with_context(|| format!("{} holds no usable private key", path.display()))
+}

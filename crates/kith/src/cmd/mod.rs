@@ -6,6 +6,9 @@ use crate::cli::{Cli, Command};
 
 mod did;
 mod key;
+mod sign;
+mod vc;
+mod vp;
 
 /// How a command that ran to completion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,5 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Key(cmd) => key::run(cmd, cli.json),
         Command::Did(cmd) => did::run(cmd, cli.json),
+        Command::Vc(cmd) => vc::run(cmd, cli.json),
+        Command::Vp(cmd) => vp::run(cmd, cli.json),
     }
 }
