@@ -271,6 +271,12 @@ fn every_command_has_help() {
         vec!["did", "create", "web", "--help"],
         vec!["did", "resolve", "--help"],
         vec!["did", "dereference", "--help"],
+        vec!["vc", "--help"],
+        vec!["vc", "issue", "--help"],
+        vec!["vc", "verify", "--help"],
+        vec!["vp", "--help"],
+        vec!["vp", "create", "--help"],
+        vec!["vp", "verify", "--help"],
     ] {
         let output = kith().args(&args).output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{args:?}");

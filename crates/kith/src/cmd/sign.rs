@@ -15,7 +15,10 @@ pub(crate) struct SigningIdentity {
 
 /// Loads `args.key` and decides the DID (`did`, default the key's did:key) and the
 /// verification method (`args.kid`, or the method this tooling creates for the DID).
-pub(crate) fn signing_identity(args: &SignerArgs, did: Option<&str>) -> anyhow::Result<SigningIdentity> {
+pub(crate) fn signing_identity(
+    args: &SignerArgs,
+    did: Option<&str>,
+) -> anyhow::Result<SigningIdentity> {
     let key: PrivateKey = read_private_key(&args.key)?;
     let public = key.public_key();
     let did = match did {
@@ -27,13 +30,23 @@ pub(crate) fn signing_identity(args: &SignerArgs, did: Option<&str>) -> anyhow::
         (Some(kid), _) => kid.clone(),
         (None, "key") => {
             let own = kith_did::method::key::did_for(&public);
-            anyhow::ensure!(own == did, "{did} is not the did:key of {}; pass --kid", args.key.display());
+            anyhow::ensure!(
+                own == did,
+                "{did} is not the did:key of {}; pass --kid",
+                args.key.display()
+            );
             format!("{did}#{}", did.method_specific_id())
         }
         (None, "jwk") => format!("{did}#0"),
         (None, "web") => format!("{did}#key-1"),
-        (None, method) => anyhow::bail!("name the verification method of the did:{method} key with --kid"),
+        (None, method) => {
+            anyhow::bail!("name the verification method of the did:{method} key with --kid")
+        }
     };
     let signer = LocalSigner::new(key)?.with_key_id(kid.clone());
-    Ok(SigningIdentity { signer, did: did.to_string(), kid })
+    Ok(SigningIdentity {
+        signer,
+        did: did.to_string(),
+        kid,
+    })
 }

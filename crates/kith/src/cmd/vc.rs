@@ -47,9 +47,15 @@ pub(crate) fn run(cmd: VcCommand, _json: bool) -> anyhow::Result<Outcome> {
                             Some(holder) => Some(holder_key(holder, &args.network).await?),
                             None => None,
                         };
-                        issue_sd_jwt(&credential, &identity, &args.disclosable, args.decoys, holder_key)
-                            .await
-                            .map(Value::String)
+                        issue_sd_jwt(
+                            &credential,
+                            &identity,
+                            &args.disclosable,
+                            args.decoys,
+                            holder_key,
+                        )
+                        .await
+                        .map(Value::String)
                     }
                 }
                 .map_err(anyhow::Error::from)
@@ -70,8 +76,14 @@ pub(crate) fn run(cmd: VcCommand, _json: bool) -> anyhow::Result<Outcome> {
 }
 
 /// Fills `issuer`, `validFrom` and the subject id when absent; refuses a different issuer.
-fn complete_credential(credential: &mut Value, issuer: &str, holder: Option<&str>) -> anyhow::Result<()> {
-    let object = credential.as_object_mut().context("the credential must be a JSON object")?;
+fn complete_credential(
+    credential: &mut Value,
+    issuer: &str,
+    holder: Option<&str>,
+) -> anyhow::Result<()> {
+    let object = credential
+        .as_object_mut()
+        .context("the credential must be a JSON object")?;
     if object.contains_key("vct") {
         // SD-JWT VC claims: `iss` is set at issuance.
         return Ok(());
@@ -82,12 +94,18 @@ fn complete_credential(credential: &mut Value, issuer: &str, holder: Option<&str
         }
         Some(Value::String(s)) if s == issuer => {}
         Some(Value::Object(o)) if o.get("id").and_then(Value::as_str) == Some(issuer) => {}
-        Some(other) => anyhow::bail!("the credential names issuer {other}, but the key speaks for {issuer}; pass --issuer"),
+        Some(other) => anyhow::bail!(
+            "the credential names issuer {other}, but the key speaks for {issuer}; pass --issuer"
+        ),
     }
     if !object.contains_key("validFrom") && !object.contains_key("issuanceDate") {
-        object.insert("validFrom".into(), json!(format_date_time(OffsetDateTime::now_utc())));
+        object.insert(
+            "validFrom".into(),
+            json!(format_date_time(OffsetDateTime::now_utc())),
+        );
     }
-    if let (Some(holder), Some(Value::Object(subject))) = (holder, object.get_mut("credentialSubject"))
+    if let (Some(holder), Some(Value::Object(subject))) =
+        (holder, object.get_mut("credentialSubject"))
         && !subject.contains_key("id")
     {
         subject.insert("id".into(), json!(holder));
@@ -108,7 +126,11 @@ async fn issue_sd_jwt(
         holder_key,
         kid: Some(identity.kid.clone()),
         iss: Some(identity.did.clone()),
-        iat: Some(OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::now_utc())),
+        iat: Some(
+            OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(OffsetDateTime::now_utc()),
+        ),
         ..kith_vc::sd_jwt::IssueOptions::default()
     };
     if credential.get("vct").is_some() {
@@ -144,7 +166,9 @@ async fn issue_sd_jwt(
 pub(crate) fn subject_pointer(pointer: &str) -> Result<String, kith_vc::Error> {
     match pointer.strip_prefix("/credentialSubject") {
         Some(rest) if rest.starts_with('/') => Ok(rest.to_owned()),
-        _ if pointer.starts_with('/') && !pointer.starts_with("/credentialSubject") => Ok(pointer.to_owned()),
+        _ if pointer.starts_with('/') && !pointer.starts_with("/credentialSubject") => {
+            Ok(pointer.to_owned())
+        }
         _ => Err(kith_vc::Error::ApiMisuse(format!(
             "{pointer:?} does not name a claim of the credential subject"
         ))),
@@ -153,12 +177,16 @@ pub(crate) fn subject_pointer(pointer: &str) -> Result<String, kith_vc::Error> {
 
 /// The key a holder DID authenticates with: its first `authentication` method.
 async fn holder_key(holder: &str, network: &NetworkArgs) -> Result<PublicKey, kith_vc::Error> {
-    let did = kith_did::Did::parse(holder).map_err(|e| kith_vc::Error::ApiMisuse(format!("--holder: {e}")))?;
+    let did = kith_did::Did::parse(holder)
+        .map_err(|e| kith_vc::Error::ApiMisuse(format!("--holder: {e}")))?;
     let resolver = resolver(network).map_err(|e| kith_vc::Error::ApiMisuse(e.to_string()))?;
     let resolution = resolver
         .resolve(&did, &ResolutionOptions::default())
         .await
-        .map_err(|source| kith_vc::Error::UnknownIssuer { did: holder.to_owned(), source })?;
+        .map_err(|source| kith_vc::Error::UnknownIssuer {
+            did: holder.to_owned(),
+            source,
+        })?;
     let method = resolution
         .document
         .methods_for(Relationship::Authentication)
@@ -166,7 +194,9 @@ async fn holder_key(holder: &str, network: &NetworkArgs) -> Result<PublicKey, ki
         .next()
         .ok_or_else(|| kith_vc::Error::UnknownKey(format!("{holder} has no authentication key")))?
         .clone();
-    method.public_key().map_err(|e| kith_vc::Error::UnknownKey(e.to_string()))
+    method
+        .public_key()
+        .map_err(|e| kith_vc::Error::UnknownKey(e.to_string()))
 }
 
 pub(crate) fn build_verifier(args: &VerifierArgs) -> anyhow::Result<Verifier> {
@@ -188,7 +218,11 @@ pub(crate) fn build_verifier(args: &VerifierArgs) -> anyhow::Result<Verifier> {
 
 pub(crate) fn print_report(report: &Report) -> anyhow::Result<Outcome> {
     output::print_json(&serde_json::to_value(report)?)?;
-    Ok(if report.verified { Outcome::Ok } else { Outcome::Failed })
+    Ok(if report.verified {
+        Outcome::Ok
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// Reads a file (or stdin for `-` / none), refusing more than the pipeline accepts.
@@ -197,7 +231,9 @@ pub(crate) fn read_input(path: Option<&Path>) -> anyhow::Result<String> {
     let mut text = String::new();
     match path {
         None => std::io::stdin().take(limit + 1).read_to_string(&mut text)?,
-        Some(p) if p == Path::new("-") => std::io::stdin().take(limit + 1).read_to_string(&mut text)?,
+        Some(p) if p == Path::new("-") => {
+            std::io::stdin().take(limit + 1).read_to_string(&mut text)?
+        }
         Some(p) => std::fs::File::open(p)
             .with_context(|| format!("cannot read {}", p.display()))?
             .take(limit + 1)
@@ -209,5 +245,6 @@ pub(crate) fn read_input(path: Option<&Path>) -> anyhow::Result<String> {
 
 pub(crate) fn read_json_file(path: &Path) -> anyhow::Result<Value> {
     let text = read_input(Some(path))?;
-    kith_vc::json::parse_str(&text).with_context(|| format!("{} is not acceptable JSON", path.display()))
+    kith_vc::json::parse_str(&text)
+        .with_context(|| format!("{} is not acceptable JSON", path.display()))
 }

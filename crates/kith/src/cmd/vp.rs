@@ -19,7 +19,10 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
     match cmd {
         VpCommand::Create(args) => {
             let identity = signing_identity(&args.signer, args.holder.as_deref())?;
-            let challenge = Challenge { nonce: args.nonce.clone(), audience: args.aud.clone() };
+            let challenge = Challenge {
+                nonce: args.nonce.clone(),
+                audience: args.aud.clone(),
+            };
             let credentials = read_all(&args.credentials)?;
             let formats = credentials
                 .iter()
@@ -33,7 +36,8 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
                 if formats.iter().any(|f| *f == Format::SdJwt) {
                     let [credential] = credentials.as_slice() else {
                         return Err(Error::ApiMisuse(
-                            "an SD-JWT presentation carries exactly one dc+sd-jwt credential".into(),
+                            "an SD-JWT presentation carries exactly one dc+sd-jwt credential"
+                                .into(),
                         ));
                     };
                     let disclose = args
@@ -42,10 +46,17 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
                         .map(|p| subject_pointer(p))
                         .collect::<Result<Vec<_>, _>>()?;
                     let iat = OffsetDateTime::now_utc().unix_timestamp();
-                    kith_vc::sd_jwt::present(credential.trim(), &disclose, Some((&identity.signer, &challenge, iat)))
-                        .await
-                        .map(Value::String)
-                } else if formats.iter().all(|f| matches!(f, Format::DataIntegrity(_))) {
+                    kith_vc::sd_jwt::present(
+                        credential.trim(),
+                        &disclose,
+                        Some((&identity.signer, &challenge, iat)),
+                    )
+                    .await
+                    .map(Value::String)
+                } else if formats
+                    .iter()
+                    .all(|f| matches!(f, Format::DataIntegrity(_)))
+                {
                     let documents = credentials
                         .iter()
                         .map(|c| kith_vc::json::parse_str(c))
@@ -65,9 +76,15 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
                     .await
                 } else {
                     let compact = credentials.iter().map(|c| c.trim().to_owned()).collect();
-                    kith_vc::jose::create_vp_jwt(compact, &identity.did, &identity.signer, &identity.kid, &challenge)
-                        .await
-                        .map(Value::String)
+                    kith_vc::jose::create_vp_jwt(
+                        compact,
+                        &identity.did,
+                        &identity.signer,
+                        &identity.kid,
+                        &challenge,
+                    )
+                    .await
+                    .map(Value::String)
                 }
             })?;
             match presentation {
@@ -79,7 +96,10 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
         VpCommand::Verify(args) => {
             let input = read_input(args.input.as_deref())?;
             let verifier = build_verifier(&args.verifier)?;
-            let challenge = Challenge { nonce: args.nonce, audience: args.aud };
+            let challenge = Challenge {
+                nonce: args.nonce,
+                audience: args.aud,
+            };
             let report = runtime()?.block_on(verifier.verify_presentation(&input, &challenge));
             print_report(&report)
         }
