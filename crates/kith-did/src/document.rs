@@ -94,11 +94,17 @@ pub struct VerificationMethod {
 impl VerificationMethod {
     /// A `Multikey` method for `key`.
     pub fn multikey(id: String, controller: &Did, key: &PublicKey) -> Self {
+        Self::multikey_encoded(id, controller, key.to_multikey())
+    }
+
+    /// A `Multikey` method whose `publicKeyMultibase` the caller already has, saving a
+    /// base58 encoding (did:key's method-specific id is that value).
+    pub(crate) fn multikey_encoded(id: String, controller: &Did, multibase: String) -> Self {
         Self {
             id,
             type_: "Multikey".to_owned(),
             controller: controller.to_string(),
-            public_key_multibase: Some(key.to_multikey()),
+            public_key_multibase: Some(multibase),
             public_key_jwk: None,
             extra: Map::new(),
         }
