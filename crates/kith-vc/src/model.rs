@@ -48,7 +48,7 @@ fn strings(value: &Value) -> Vec<&str> {
 }
 
 /// One object or an array of objects.
-fn objects<'a>(value: &'a Value) -> Vec<&'a Value> {
+fn objects(value: &Value) -> Vec<&Value> {
     match value {
         Value::Array(items) => items.iter().collect(),
         other => vec![other],
@@ -439,9 +439,11 @@ mod tests {
         assert!(vc.valid_from().is_some());
     }
 
+    type Mutation = Box<dyn Fn(&mut Value)>;
+
     #[test]
     fn each_must_has_its_code() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        let cases: Vec<(&str, Mutation)> = vec![
             ("invalid_context", Box::new(|v| v["@context"] = json!(["https://example.org"]))),
             ("invalid_context", Box::new(|v| { v.as_object_mut().unwrap().remove("@context"); })),
             ("invalid_type", Box::new(|v| v["type"] = json!(["ExampleDegreeCredential"]))),
