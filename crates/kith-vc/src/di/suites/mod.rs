@@ -1,0 +1,8 @@
+//! One file per cryptosuite, named after its `cryptosuite` id. Each holds the suite's
+//! row (or rows) of the table in [`super::suite`].
+
+mod ecdsa_jcs_2019;
+mod eddsa_jcs_2022;
+
+pub use ecdsa_jcs_2019::{ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384};
+pub use eddsa_jcs_2022::EDDSA_JCS_2022;
