@@ -80,24 +80,32 @@ fn write_number(n: &serde_json::Number, out: &mut Vec<u8>) {
 
 fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{08}' => out.extend_from_slice(b"\\b"),
-            '\u{0c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
-            }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
+    // Copy runs that need no escaping in one go; only '"', '\\' and controls are escaped
+    // (RFC 8785 §3.2.2.2). Every byte that needs escaping is ASCII, so the run
+    // boundaries are character boundaries.
+    let bytes = s.as_bytes();
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => &[],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run_start..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        } else {
+            out.extend_from_slice(escape);
         }
+        run_start = i + 1;
     }
+    out.extend_from_slice(&bytes[run_start..]);
     out.push(b'"');
 }
 
@@ -124,9 +132,21 @@ mod tests {
     }
 
     #[test]
+    fn escapes_only_what_rfc8785_escapes() {
+        let v = Value::String("a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}é€😂</".into());
+        assert_eq!(
+            canonicalize_to_string(&v),
+            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001fé€😂</\""
+        );
+    }
+
+    #[test]
     fn sorts_by_utf16_code_units() {
         // U+10000 (surrogates D800 DC00) sorts before U+FB33 in UTF-16, after it in UTF-8.
         let v: Value = serde_json::from_str("{\"\u{fb33}\":1,\"\u{10000}\":2}").unwrap();
-        assert_eq!(canonicalize_to_string(&v), "{\"\u{10000}\":2,\"\u{fb33}\":1}");
+        assert_eq!(
+            canonicalize_to_string(&v),
+            "{\"\u{10000}\":2,\"\u{fb33}\":1}"
+        );
     }
 }

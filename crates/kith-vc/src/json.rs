@@ -28,6 +28,7 @@ pub fn parse(bytes: &[u8]) -> Result<Value, Error> {
             limit: MAX_JSON_LEN,
         });
     }
+    check_integer_literals(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = BoundedValue { depth: 0 }
         .deserialize(&mut deserializer)
@@ -39,6 +40,53 @@ pub fn parse(bytes: &[u8]) -> Result<Value, Error> {
 /// Parses untrusted JSON text with Kith's limits.
 pub fn parse_str(text: &str) -> Result<Value, Error> {
     parse(text.as_bytes())
+}
+
+/// Refuses integer literals (no fraction, no exponent) beyond 2^53: a parser reads them
+/// as doubles and silently changes their value, so the signed text and the canonical
+/// text would differ. Literals with a fraction or exponent are doubles by intent and
+/// JCS serializes them exactly (RFC 8785 §3.2.2.3). Literals within 64 bits are
+/// checked by the visitor; this lexical pass catches the longer ones.
+fn check_integer_literals(bytes: &[u8]) -> Result<(), Error> {
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len()
+                && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            {
+                i += 1;
+            }
+            let token = &bytes[start..i];
+            let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
+            let integral = !token.iter().any(|c| matches!(c, b'.' | b'e' | b'E'));
+            if integral && digits > 19 {
+                return Err(Error::UnrepresentableNumber(format!(
+                    "integer {} is beyond 2^53 and has no exact JCS form",
+                    String::from_utf8_lossy(token)
+                )));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 // Our visitor reports its refusals with these prefixes; everything else is syntax.
@@ -125,16 +173,9 @@ impl<'de> Visitor<'de> for BoundedValue {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // An integral value this large came from an integer literal beyond i64/u64 or
-        // from an exponent; either way its decimal text may not survive as a double.
-        if v.fract() == 0.0 && v.abs() > MAX_SAFE_INTEGER as f64 {
-            return Err(E::custom(format_args!(
-                "{NUMBER}{v} is an integer beyond 2^53 and has no exact JCS form"
-            )));
-        }
-        Number::from_f64(v).map(Value::Number).ok_or_else(|| {
-            E::custom(format_args!("{NUMBER}{v} is not a finite number"))
-        })
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format_args!("{NUMBER}{v} is not a finite number")))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -186,11 +227,38 @@ mod tests {
 
     #[test]
     fn refuses_each_hazard_with_its_code() {
-        assert_eq!(parse(br#"{"a":1,"a":2}"#).unwrap_err().code(), "duplicate_member");
-        assert_eq!(parse(br#"{"x":{"a":1,"b":{"a":1,"a":1}}}"#).unwrap_err().code(), "duplicate_member");
-        assert_eq!(parse(b"9007199254740993").unwrap_err().code(), "unrepresentable_number");
-        assert_eq!(parse(b"1e400").unwrap_err().code(), "unrepresentable_number");
-        assert_eq!(parse(b"-18446744073709551617").unwrap_err().code(), "unrepresentable_number");
+        assert_eq!(
+            parse(br#"{"a":1,"a":2}"#).unwrap_err().code(),
+            "duplicate_member"
+        );
+        assert_eq!(
+            parse(br#"{"x":{"a":1,"b":{"a":1,"a":1}}}"#)
+                .unwrap_err()
+                .code(),
+            "duplicate_member"
+        );
+        assert_eq!(
+            parse(b"9007199254740993").unwrap_err().code(),
+            "unrepresentable_number"
+        );
+        assert_eq!(
+            parse(b"1e400").unwrap_err().code(),
+            "unrepresentable_number"
+        );
+        assert_eq!(
+            parse(b"[123456789012345678901234567890]")
+                .unwrap_err()
+                .code(),
+            "unrepresentable_number"
+        );
+        assert!(
+            parse(b"[1E30, 4.50, \"123456789012345678901234567890\"]").is_ok(),
+            "doubles and strings are fine"
+        );
+        assert_eq!(
+            parse(b"-18446744073709551617").unwrap_err().code(),
+            "unrepresentable_number"
+        );
         let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
         assert_eq!(parse(deep.as_bytes()).unwrap_err().code(), "too_deep");
         let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
@@ -198,6 +266,9 @@ mod tests {
         let deep_obj = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
         assert_eq!(parse(deep_obj.as_bytes()).unwrap_err().code(), "too_deep");
         assert_eq!(parse(b"{\"a\":1} x").unwrap_err().code(), "malformed_json");
-        assert_eq!(parse(&vec![b' '; MAX_JSON_LEN + 1]).unwrap_err().code(), "too_large");
+        assert_eq!(
+            parse(&vec![b' '; MAX_JSON_LEN + 1]).unwrap_err().code(),
+            "too_large"
+        );
     }
 }
