@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::method::{jwk::JwkMethod, key::KeyMethod, web::WebConfig, web::WebMethod};
-use crate::{Did, Error, Resolution, ResolutionOptions, Resolver};
+use crate::{
+    Did, DidUrl, Error, MethodLookup, Relationship, Resolution, ResolutionOptions, Resolver,
+};
 
 /// Resolves each DID with the resolver registered for its method.
 #[derive(Clone, Default)]
@@ -35,6 +37,12 @@ impl MethodResolver {
         self
     }
 
+    fn method(&self, did: &Did) -> Result<&Arc<dyn Resolver>, Error> {
+        self.methods
+            .get(did.method())
+            .ok_or_else(|| Error::MethodNotSupported(did.method().to_owned()))
+    }
+
     /// The methods this resolver handles.
     pub fn methods(&self) -> impl Iterator<Item = &str> {
         self.methods.keys().map(String::as_str)
@@ -44,10 +52,16 @@ impl MethodResolver {
 #[async_trait]
 impl Resolver for MethodResolver {
     async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, Error> {
-        let resolver = self
-            .methods
-            .get(did.method())
-            .ok_or_else(|| Error::MethodNotSupported(did.method().to_owned()))?;
-        resolver.resolve(did, options).await
+        self.method(did)?.resolve(did, options).await
+    }
+
+    async fn lookup_method(
+        &self,
+        url: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<Option<MethodLookup>, Error> {
+        self.method(url.did())?
+            .lookup_method(url, relationship)
+            .await
     }
 }

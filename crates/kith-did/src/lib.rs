@@ -38,8 +38,9 @@ pub use document::{
 };
 pub use error::Error;
 pub use resolution::{
-    DocumentMetadata, MEDIA_TYPE_DID_JSON, MEDIA_TYPE_DID_LD_JSON, Resolution, ResolutionMetadata,
-    ResolutionOptions, ResolutionResult, Resolver, resolve_to_result,
+    DocumentMetadata, MEDIA_TYPE_DID_JSON, MEDIA_TYPE_DID_LD_JSON, MethodLookup, Resolution,
+    ResolutionMetadata, ResolutionOptions, ResolutionResult, Resolver, lookup_in_document,
+    resolve_to_result,
 };
 pub use syntax::{Did, DidUrl, MAX_DID_URL_LEN};
 

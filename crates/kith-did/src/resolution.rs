@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Did, Document, Error};
+use kith_crypto::PublicKey;
+
+use crate::{Did, DidUrl, Document, Error, Relationship, VerificationMethod};
 
 /// Media type of the JSON representation (DID Core §6.2.1).
 pub const MEDIA_TYPE_DID_JSON: &str = "application/did+json";
@@ -63,12 +65,57 @@ pub struct Resolution {
     pub document_metadata: DocumentMetadata,
 }
 
+/// A verification method found by dereferencing its DID URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodLookup {
+    /// The method as its controller document states it.
+    pub method: VerificationMethod,
+    /// Its public key, when the resolver already decoded it (did:key); otherwise
+    /// decode it from `method` with [`VerificationMethod::public_key`].
+    pub key: Option<PublicKey>,
+    /// Whether the relationship asked about lists the method.
+    pub authorized: bool,
+}
+
 /// Resolves DIDs of one or more methods.
 #[async_trait]
 pub trait Resolver: Send + Sync {
     /// Resolves `did` to its document. Errors carry the DID Resolution error name
     /// through [`Error::resolution_error`].
     async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, Error>;
+
+    /// Dereferences the verification method `url` (DID Core §7.2) and says whether
+    /// `relationship` authorizes it: what a verifier needs to check one proof.
+    /// `Ok(None)` when the document has no such method.
+    ///
+    /// The default resolves the whole document. Methods whose documents are a pure
+    /// function of the DID (did:key) answer without building parts nobody asked for.
+    async fn lookup_method(
+        &self,
+        url: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<Option<MethodLookup>, Error> {
+        let resolution = self
+            .resolve(url.did(), &ResolutionOptions::default())
+            .await?;
+        lookup_in_document(&resolution.document, url, relationship)
+    }
+}
+
+/// [`Resolver::lookup_method`] within an already resolved document.
+pub fn lookup_in_document(
+    document: &Document,
+    url: &DidUrl,
+    relationship: Relationship,
+) -> Result<Option<MethodLookup>, Error> {
+    let Some(method) = document.find_method(url) else {
+        return Ok(None);
+    };
+    Ok(Some(MethodLookup {
+        key: None,
+        method: method.clone(),
+        authorized: document.authorizes(url, relationship),
+    }))
 }
 
 /// Output metadata of a resolution (DID Core §7.1.2).

@@ -23,17 +23,22 @@ pub fn parse_date_time_stamp(text: &str) -> Result<OffsetDateTime, String> {
             "{text:?} is not an XML Schema dateTimeStamp (YYYY-MM-DDThh:mm:ssZ, with a timezone)"
         ));
     }
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("{text:?} is not a valid date and time: {e}"))
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| format!("{text:?} is not a valid date and time: {e}"))
 }
 
 /// Like [`parse_date_time_stamp`], naming the property in the error.
 pub(crate) fn property_time(name: &str, text: &str) -> Result<OffsetDateTime, Error> {
-    parse_date_time_stamp(text).map_err(|reason| Error::model("invalid_date", format!("{name}: {reason}")))
+    parse_date_time_stamp(text)
+        .map_err(|reason| Error::model("invalid_date", format!("{name}: {reason}")))
 }
 
 /// Formats a time as `YYYY-MM-DDThh:mm:ssZ`.
 pub fn format_date_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_default()
 }
 

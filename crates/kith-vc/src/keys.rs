@@ -3,7 +3,7 @@
 //! (VC Data Integrity §4.5 step "verification method retrieval"; VC-JOSE-COSE §3.3).
 
 use kith_crypto::PublicKey;
-use kith_did::{DidUrl, Relationship, ResolutionOptions, Resolver, VerificationMethod};
+use kith_did::{DidUrl, Relationship, Resolver, VerificationMethod};
 
 use crate::Error;
 
@@ -31,7 +31,9 @@ pub async fn resolve_authorized_key(
         DidUrl::parse(method_id)
     } else {
         let base = controller.ok_or_else(|| {
-            Error::UnknownKey(format!("{method_id:?} is relative and there is no controller DID"))
+            Error::UnknownKey(format!(
+                "{method_id:?} is relative and there is no controller DID"
+            ))
         })?;
         let base = kith_did::Did::parse(base).map_err(|e| Error::UnknownIssuer {
             did: base.to_owned(),
@@ -48,28 +50,32 @@ pub async fn resolve_authorized_key(
             expected: expected.to_owned(),
         });
     }
-    let resolution = resolver
-        .resolve(url.did(), &ResolutionOptions::default())
+    let lookup = resolver
+        .lookup_method(&url, purpose)
         .await
         .map_err(|source| Error::UnknownIssuer {
             did: url.did().to_string(),
             source,
+        })?
+        .ok_or_else(|| {
+            Error::UnknownKey(format!("{url} is not in the DID document of {}", url.did()))
         })?;
-    let document = resolution.document;
-    let method = document
-        .find_method(&url)
-        .ok_or_else(|| Error::UnknownKey(format!("{url} is not in the DID document of {}", url.did())))?
-        .clone();
-    if !document.authorizes(&url, purpose) {
+    if !lookup.authorized {
         return Err(Error::KeyNotAuthorized {
             key: url.to_string(),
             relationship: purpose.name(),
         });
     }
-    let key = method.public_key().map_err(|e| Error::UnknownKey(format!("{url}: {e}")))?;
+    let key = match lookup.key {
+        Some(key) => key,
+        None => lookup
+            .method
+            .public_key()
+            .map_err(|e| Error::UnknownKey(format!("{url}: {e}")))?,
+    };
     Ok(AuthorizedKey {
         key,
-        method,
+        method: lookup.method,
         method_id: url,
     })
 }

@@ -33,9 +33,12 @@ pub struct Credential {
 }
 
 fn as_object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, Error> {
-    value
-        .as_object()
-        .ok_or_else(|| Error::model("invalid_credential", format!("{what} must be a JSON object")))
+    value.as_object().ok_or_else(|| {
+        Error::model(
+            "invalid_credential",
+            format!("{what} must be a JSON object"),
+        )
+    })
 }
 
 /// A string or an array of strings, as `type` and `@context` allow.
@@ -145,10 +148,9 @@ impl Credential {
         // issuer: a URL, or an object with an id that is a URL (§4.7).
         match json.get("issuer") {
             Some(Value::String(_)) => check_url("issuer", &json["issuer"])?,
-            Some(Value::Object(issuer)) => check_url(
-                "issuer.id",
-                issuer.get("id").unwrap_or(&Value::Null),
-            )?,
+            Some(Value::Object(issuer)) => {
+                check_url("issuer.id", issuer.get("id").unwrap_or(&Value::Null))?
+            }
             _ => {
                 return Err(Error::model(
                     "invalid_issuer",
@@ -162,13 +164,20 @@ impl Credential {
             .map(objects)
             .unwrap_or_default();
         if subjects.is_empty() {
-            return Err(Error::model("missing_subject", "credentialSubject is missing or empty"));
+            return Err(Error::model(
+                "missing_subject",
+                "credentialSubject is missing or empty",
+            ));
         }
         for subject in subjects {
-            let subject = as_object(subject, "credentialSubject")
-                .map_err(|_| Error::model("missing_subject", "credentialSubject must hold objects"))?;
+            let subject = as_object(subject, "credentialSubject").map_err(|_| {
+                Error::model("missing_subject", "credentialSubject must hold objects")
+            })?;
             if subject.is_empty() {
-                return Err(Error::model("missing_subject", "a credentialSubject object is empty"));
+                return Err(Error::model(
+                    "missing_subject",
+                    "a credentialSubject object is empty",
+                ));
             }
             if let Some(id) = subject.get("id") {
                 check_url("credentialSubject.id", id)?;
@@ -186,9 +195,12 @@ impl Credential {
                 }
             }
             Version::V1 => {
-                let issued = json.get("issuanceDate").and_then(Value::as_str).ok_or_else(|| {
-                    Error::model("invalid_date", "a VCDM 1.1 credential needs issuanceDate")
-                })?;
+                let issued = json
+                    .get("issuanceDate")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        Error::model("invalid_date", "a VCDM 1.1 credential needs issuanceDate")
+                    })?;
                 property_time("issuanceDate", issued)?;
                 if let Some(value) = json.get("expirationDate") {
                     property_time("expirationDate", value.as_str().unwrap_or_default())?;
@@ -199,7 +211,10 @@ impl Credential {
             for item in json.get(name).map(objects).unwrap_or_default() {
                 let item = as_object(item, name)?;
                 if !item.contains_key("type") {
-                    return Err(Error::model("missing_type", format!("every {name} needs a type")));
+                    return Err(Error::model(
+                        "missing_type",
+                        format!("every {name} needs a type"),
+                    ));
                 }
                 if let Some(id) = item.get("id") {
                     check_url(&format!("{name}.id"), id)?;
@@ -243,7 +258,10 @@ impl Credential {
 
     /// The subjects.
     pub fn subjects(&self) -> Vec<&Value> {
-        self.json.get("credentialSubject").map(objects).unwrap_or_default()
+        self.json
+            .get("credentialSubject")
+            .map(objects)
+            .unwrap_or_default()
     }
 
     /// Start of validity: `validFrom` (2.0) or `issuanceDate` (1.1).
@@ -271,12 +289,18 @@ impl Credential {
 
     /// The `credentialStatus` entries.
     pub fn status_entries(&self) -> Vec<&Value> {
-        self.json.get("credentialStatus").map(objects).unwrap_or_default()
+        self.json
+            .get("credentialStatus")
+            .map(objects)
+            .unwrap_or_default()
     }
 
     /// The `credentialSchema` entries.
     pub fn schemas(&self) -> Vec<&Value> {
-        self.json.get("credentialSchema").map(objects).unwrap_or_default()
+        self.json
+            .get("credentialSchema")
+            .map(objects)
+            .unwrap_or_default()
     }
 }
 
@@ -285,16 +309,29 @@ impl Credential {
 fn check_related_resources(value: &Value) -> Result<(), Error> {
     let mut ids = HashSet::new();
     for item in objects(value) {
-        let item = as_object(item, "relatedResource")
-            .map_err(|_| Error::model("invalid_related_resource", "relatedResource entries must be objects"))?;
+        let item = as_object(item, "relatedResource").map_err(|_| {
+            Error::model(
+                "invalid_related_resource",
+                "relatedResource entries must be objects",
+            )
+        })?;
         let id = item.get("id").and_then(Value::as_str).ok_or_else(|| {
-            Error::model("invalid_related_resource", "every relatedResource needs an id")
+            Error::model(
+                "invalid_related_resource",
+                "every relatedResource needs an id",
+            )
         })?;
         if !is_url(id) {
-            return Err(Error::model("invalid_related_resource", format!("relatedResource id {id:?} is not a URL")));
+            return Err(Error::model(
+                "invalid_related_resource",
+                format!("relatedResource id {id:?} is not a URL"),
+            ));
         }
         if !ids.insert(id.to_owned()) {
-            return Err(Error::model("invalid_related_resource", format!("relatedResource id {id:?} appears twice")));
+            return Err(Error::model(
+                "invalid_related_resource",
+                format!("relatedResource id {id:?} appears twice"),
+            ));
         }
         if !item.contains_key("digestSRI") && !item.contains_key("digestMultibase") {
             return Err(Error::model(
@@ -312,31 +349,57 @@ fn check_related_resources(value: &Value) -> Result<(), Error> {
 pub fn check_related_resource_digest(resource: &Value, bytes: &[u8]) -> Result<(), Error> {
     use base64_sri::decode as sri_decode;
     use sha2::Digest as _;
-    let mismatch = |what: &str| Error::model("related_resource_mismatch", format!("{what} does not match the fetched resource"));
+    let mismatch = |what: &str| {
+        Error::model(
+            "related_resource_mismatch",
+            format!("{what} does not match the fetched resource"),
+        )
+    };
     if let Some(sri) = resource.get("digestSRI").and_then(Value::as_str) {
-        let (alg, b64) = sri.split_once('-').ok_or_else(|| Error::model("invalid_related_resource", "digestSRI has no algorithm prefix"))?;
-        let expected = sri_decode(b64).ok_or_else(|| Error::model("invalid_related_resource", "digestSRI is not base64"))?;
+        let (alg, b64) = sri.split_once('-').ok_or_else(|| {
+            Error::model(
+                "invalid_related_resource",
+                "digestSRI has no algorithm prefix",
+            )
+        })?;
+        let expected = sri_decode(b64)
+            .ok_or_else(|| Error::model("invalid_related_resource", "digestSRI is not base64"))?;
         let actual = match alg {
             "sha256" => sha2::Sha256::digest(bytes).to_vec(),
             "sha384" => sha2::Sha384::digest(bytes).to_vec(),
             "sha512" => sha2::Sha512::digest(bytes).to_vec(),
-            other => return Err(Error::model("invalid_related_resource", format!("digestSRI algorithm {other:?} is not supported"))),
+            other => {
+                return Err(Error::model(
+                    "invalid_related_resource",
+                    format!("digestSRI algorithm {other:?} is not supported"),
+                ));
+            }
         };
         if actual != expected {
             return Err(mismatch("digestSRI"));
         }
     }
     if let Some(mb) = resource.get("digestMultibase").and_then(Value::as_str) {
-        let (_, multihash) = kith_crypto::multibase::decode(mb)
-            .map_err(|e| Error::model("invalid_related_resource", format!("digestMultibase: {e}")))?;
-        let (code, rest) = kith_crypto::multibase::multicodec_decode(&multihash)
-            .map_err(|e| Error::model("invalid_related_resource", format!("digestMultibase: {e}")))?;
+        let (_, multihash) = kith_crypto::multibase::decode(mb).map_err(|e| {
+            Error::model("invalid_related_resource", format!("digestMultibase: {e}"))
+        })?;
+        let (code, rest) = kith_crypto::multibase::multicodec_decode(&multihash).map_err(|e| {
+            Error::model("invalid_related_resource", format!("digestMultibase: {e}"))
+        })?;
         let actual = match code {
             0x12 => sha2::Sha256::digest(bytes).to_vec(),
             0x20 => sha2::Sha384::digest(bytes).to_vec(),
-            other => return Err(Error::model("invalid_related_resource", format!("multihash 0x{other:x} is not supported"))),
+            other => {
+                return Err(Error::model(
+                    "invalid_related_resource",
+                    format!("multihash 0x{other:x} is not supported"),
+                ));
+            }
         };
-        let digest = rest.split_first().filter(|(len, d)| usize::from(**len) == d.len()).map(|(_, d)| d);
+        let digest = rest
+            .split_first()
+            .filter(|(len, d)| usize::from(**len) == d.len())
+            .map(|(_, d)| d);
         if digest != Some(actual.as_slice()) {
             return Err(mismatch("digestMultibase"));
         }
@@ -363,7 +426,10 @@ impl Presentation {
     /// Validates `value` as a presentation (VCDM 2.0 §4.13).
     pub fn from_json(value: Value) -> Result<Self, Error> {
         let Value::Object(json) = value else {
-            return Err(Error::model("invalid_presentation", "a presentation must be a JSON object"));
+            return Err(Error::model(
+                "invalid_presentation",
+                "a presentation must be a JSON object",
+            ));
         };
         let version = check_context(&json)?;
         check_type(&json, "VerifiablePresentation")?;
@@ -374,9 +440,18 @@ impl Presentation {
             None => {}
             Some(Value::String(_)) => check_url("holder", &json["holder"])?,
             Some(Value::Object(h)) => check_url("holder.id", h.get("id").unwrap_or(&Value::Null))?,
-            Some(_) => return Err(Error::model("invalid_holder", "holder must be a URL or an object with an id")),
+            Some(_) => {
+                return Err(Error::model(
+                    "invalid_holder",
+                    "holder must be a URL or an object with an id",
+                ));
+            }
         }
-        for vc in json.get("verifiableCredential").map(objects).unwrap_or_default() {
+        for vc in json
+            .get("verifiableCredential")
+            .map(objects)
+            .unwrap_or_default()
+        {
             if !vc.is_object() {
                 return Err(Error::model(
                     "invalid_presentation",
@@ -408,7 +483,10 @@ impl Presentation {
 
     /// The credentials inside.
     pub fn credentials(&self) -> Vec<&Value> {
-        self.json.get("verifiableCredential").map(objects).unwrap_or_default()
+        self.json
+            .get("verifiableCredential")
+            .map(objects)
+            .unwrap_or_default()
     }
 }
 
@@ -444,22 +522,62 @@ mod tests {
     #[test]
     fn each_must_has_its_code() {
         let cases: Vec<(&str, Mutation)> = vec![
-            ("invalid_context", Box::new(|v| v["@context"] = json!(["https://example.org"]))),
-            ("invalid_context", Box::new(|v| { v.as_object_mut().unwrap().remove("@context"); })),
-            ("invalid_type", Box::new(|v| v["type"] = json!(["ExampleDegreeCredential"]))),
+            (
+                "invalid_context",
+                Box::new(|v| v["@context"] = json!(["https://example.org"])),
+            ),
+            (
+                "invalid_context",
+                Box::new(|v| {
+                    v.as_object_mut().unwrap().remove("@context");
+                }),
+            ),
+            (
+                "invalid_type",
+                Box::new(|v| v["type"] = json!(["ExampleDegreeCredential"])),
+            ),
             ("invalid_issuer", Box::new(|v| v["issuer"] = json!(42))),
-            ("invalid_id", Box::new(|v| v["issuer"] = json!({"name": "no id"}))),
+            (
+                "invalid_id",
+                Box::new(|v| v["issuer"] = json!({"name": "no id"})),
+            ),
             ("invalid_id", Box::new(|v| v["id"] = json!("not a url"))),
-            ("missing_subject", Box::new(|v| v["credentialSubject"] = json!({}))),
-            ("missing_subject", Box::new(|v| v["credentialSubject"] = json!([]))),
-            ("invalid_date", Box::new(|v| v["validFrom"] = json!("2010-01-01"))),
-            ("invalid_date", Box::new(|v| v["validUntil"] = json!("2010-01-01T00:00:00"))),
-            ("missing_type", Box::new(|v| v["credentialStatus"] = json!({"id": "https://example.com/status/1"}))),
-            ("missing_type", Box::new(|v| v["evidence"] = json!([{"id": "https://example.com/e"}]))),
-            ("invalid_related_resource", Box::new(|v| v["relatedResource"] = json!([{"id": "https://a.example/x"}]))),
-            ("invalid_related_resource", Box::new(|v| v["relatedResource"] = json!([
+            (
+                "missing_subject",
+                Box::new(|v| v["credentialSubject"] = json!({})),
+            ),
+            (
+                "missing_subject",
+                Box::new(|v| v["credentialSubject"] = json!([])),
+            ),
+            (
+                "invalid_date",
+                Box::new(|v| v["validFrom"] = json!("2010-01-01")),
+            ),
+            (
+                "invalid_date",
+                Box::new(|v| v["validUntil"] = json!("2010-01-01T00:00:00")),
+            ),
+            (
+                "missing_type",
+                Box::new(|v| v["credentialStatus"] = json!({"id": "https://example.com/status/1"})),
+            ),
+            (
+                "missing_type",
+                Box::new(|v| v["evidence"] = json!([{"id": "https://example.com/e"}])),
+            ),
+            (
+                "invalid_related_resource",
+                Box::new(|v| v["relatedResource"] = json!([{"id": "https://a.example/x"}])),
+            ),
+            (
+                "invalid_related_resource",
+                Box::new(|v| {
+                    v["relatedResource"] = json!([
                 {"id": "https://a.example/x", "digestSRI": "sha256-x"},
-                {"id": "https://a.example/x", "digestSRI": "sha256-y"}]))),
+                {"id": "https://a.example/x", "digestSRI": "sha256-y"}])
+                }),
+            ),
         ];
         for (code, mutate) in cases {
             let mut v = example();
@@ -489,6 +607,11 @@ mod tests {
         // SHA-256 of "hello": 2cf24dba...; SRI uses standard base64.
         let sri = json!({"id": "https://a.example/x", "digestSRI": "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="});
         assert!(check_related_resource_digest(&sri, b"hello").is_ok());
-        assert_eq!(check_related_resource_digest(&sri, b"hellO").unwrap_err().code(), "related_resource_mismatch");
+        assert_eq!(
+            check_related_resource_digest(&sri, b"hellO")
+                .unwrap_err()
+                .code(),
+            "related_resource_mismatch"
+        );
     }
 }

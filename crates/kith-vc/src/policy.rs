@@ -81,10 +81,20 @@ mod tests {
         let vc = json!({"type": ["VerifiableCredential", "Diploma"], "credentialSubject": {"name": "A"}});
         let mut policy = Policy::default();
         assert!(policy.check("did:example:any", &vc).is_ok());
-        policy.trusted_issuers_by_type.insert("Diploma".into(), ["did:example:uni".to_owned()].into());
+        policy
+            .trusted_issuers_by_type
+            .insert("Diploma".into(), ["did:example:uni".to_owned()].into());
         assert!(policy.check("did:example:uni", &vc).is_ok());
-        assert_eq!(policy.check("did:example:other", &vc).unwrap_err().code(), "untrusted_issuer");
-        policy.required_claims.push("/credentialSubject/degree".into());
-        assert_eq!(policy.check("did:example:uni", &vc).unwrap_err().code(), "missing_claim");
+        assert_eq!(
+            policy.check("did:example:other", &vc).unwrap_err().code(),
+            "untrusted_issuer"
+        );
+        policy
+            .required_claims
+            .push("/credentialSubject/degree".into());
+        assert_eq!(
+            policy.check("did:example:uni", &vc).unwrap_err().code(),
+            "missing_claim"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The verification report: one list of checks, each passed, failed or indeterminate,
 //! with stable codes. The CLI, the HTTP API and the library return the same report.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::Error;
@@ -65,25 +65,43 @@ pub struct Check {
 impl Check {
     /// A passed check.
     pub fn pass(check: CheckKind) -> Self {
-        Self { check, outcome: Outcome::Pass }
+        Self {
+            check,
+            outcome: Outcome::Pass,
+        }
     }
 
     /// A failed check from an error.
     pub fn fail(check: CheckKind, err: &Error) -> Self {
         Self {
             check,
-            outcome: Outcome::Fail { code: err.code(), detail: err.to_string() },
+            outcome: Outcome::Fail {
+                code: err.code(),
+                detail: err.to_string(),
+            },
         }
     }
 
     /// A failed check with an explicit code.
     pub fn fail_with(check: CheckKind, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { check, outcome: Outcome::Fail { code, detail: detail.into() } }
+        Self {
+            check,
+            outcome: Outcome::Fail {
+                code,
+                detail: detail.into(),
+            },
+        }
     }
 
     /// An undecided check.
     pub fn indeterminate(check: CheckKind, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { check, outcome: Outcome::Indeterminate { code, detail: detail.into() } }
+        Self {
+            check,
+            outcome: Outcome::Indeterminate {
+                code,
+                detail: detail.into(),
+            },
+        }
     }
 
     /// Whether the check passed.

@@ -58,17 +58,28 @@ pub async fn validate(credential: &Value, source: &dyn SchemaSource) -> Result<b
             continue;
         }
         let id = entry.get("id").and_then(Value::as_str).ok_or_else(|| {
-            Error::model("invalid_schema", "a JsonSchema credentialSchema needs an id")
+            Error::model(
+                "invalid_schema",
+                "a JsonSchema credentialSchema needs an id",
+            )
         })?;
         let schema = source.schema(id).await?;
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .build(&schema)
-            .map_err(|e| Error::model("invalid_schema", format!("schema {id} does not compile: {e}")))?;
+            .map_err(|e| {
+                Error::model(
+                    "invalid_schema",
+                    format!("schema {id} does not compile: {e}"),
+                )
+            })?;
         if let Some(error) = validator.iter_errors(credential).next() {
             return Err(Error::model(
                 "schema_mismatch",
-                format!("credential does not match schema {id}: {error} at {}", error.instance_path()),
+                format!(
+                    "credential does not match schema {id}: {error} at {}",
+                    error.instance_path()
+                ),
             ));
         }
         checked = true;
@@ -101,9 +112,15 @@ mod tests {
         });
         assert!(validate(&vc, &schemas).await.unwrap());
         vc["credentialSubject"] = json!({"name": "Alice"});
-        assert_eq!(validate(&vc, &schemas).await.unwrap_err().code(), "schema_mismatch");
+        assert_eq!(
+            validate(&vc, &schemas).await.unwrap_err().code(),
+            "schema_mismatch"
+        );
         vc["credentialSchema"]["id"] = json!("https://example.com/unknown.json");
-        assert_eq!(validate(&vc, &schemas).await.unwrap_err().code(), "schema_unavailable");
+        assert_eq!(
+            validate(&vc, &schemas).await.unwrap_err().code(),
+            "schema_unavailable"
+        );
         assert!(!validate(&json!({}), &schemas).await.unwrap());
     }
 }

@@ -50,7 +50,11 @@ impl Format {
 pub fn detect(input: &str) -> Result<Format, Error> {
     let text = input.trim();
     if text.len() > MAX_INPUT_LEN {
-        return Err(Error::TooLarge { what: "input", size: text.len(), limit: MAX_INPUT_LEN });
+        return Err(Error::TooLarge {
+            what: "input",
+            size: text.len(),
+            limit: MAX_INPUT_LEN,
+        });
     }
     if text.starts_with('{') {
         let json = crate::json::parse_str(text)?;
@@ -61,7 +65,9 @@ pub fn detect(input: &str) -> Result<Format, Error> {
         let suite = proof
             .and_then(|p| p.get("cryptosuite"))
             .and_then(Value::as_str)
-            .ok_or_else(|| Error::UnknownFormat("a JSON document without a Data Integrity proof".into()))?;
+            .ok_or_else(|| {
+                Error::UnknownFormat("a JSON document without a Data Integrity proof".into())
+            })?;
         return Ok(Format::DataIntegrity(suite.to_owned()));
     }
     if text.contains('~') {
@@ -76,12 +82,28 @@ pub fn detect(input: &str) -> Result<Format, Error> {
         return match typ {
             "vp+jwt" | "vp+ld+jwt" => Ok(Format::VpJwt),
             "dc+sd-jwt" | "vc+sd-jwt" => Ok(Format::SdJwt),
+            // A VCDM 1.1 JWT carries its kind in the `vc` or `vp` claim (VCDM 1.1 §6.3.1).
+            "JWT" | "jwt" if legacy_claim(text) == Some("vp") => Ok(Format::VpJwt),
             _ => Ok(Format::VcJwt),
         };
     }
     Err(Error::UnknownFormat(
         "neither JSON with a proof, an SD-JWT, nor a compact JWS".into(),
     ))
+}
+
+/// Which of the VCDM 1.1 claims `vc` / `vp` an unverified JWT payload carries.
+fn legacy_claim(jwt: &str) -> Option<&'static str> {
+    let payload = jwt.split('.').nth(1)?;
+    let payload = kith_crypto::multibase::base64url_decode(payload).ok()?;
+    let payload = crate::json::parse(&payload).ok()?;
+    if payload.get("vp").is_some() {
+        Some("vp")
+    } else if payload.get("vc").is_some() {
+        Some("vc")
+    } else {
+        None
+    }
 }
 
 /// Everything a verifier decides: how keys are found, what time it is, and what it trusts.
@@ -157,7 +179,8 @@ impl Verifier {
         let Some(proof) = report.record(CheckKind::Proof, proof) else {
             return report.finish();
         };
-        self.check_credential(&mut report, &format, proof, now).await;
+        self.check_credential(&mut report, &format, proof, now)
+            .await;
         report.finish()
     }
 
@@ -175,21 +198,34 @@ impl Verifier {
         let model = match format {
             Format::SdJwt => match credential.get("vct").and_then(Value::as_str) {
                 Some(_) => Ok(None),
-                None => Err(Error::model("invalid_type", "an SD-JWT VC needs a vct claim")),
+                None => Err(Error::model(
+                    "invalid_type",
+                    "an SD-JWT VC needs a vct claim",
+                )),
             },
             _ => Credential::from_json(credential.clone()).map(Some),
         };
         let model = report.record(CheckKind::DataModel, model).flatten();
-        report.record(CheckKind::Validity, self.check_validity(&proof, model.as_ref(), now));
+        report.record(
+            CheckKind::Validity,
+            self.check_validity(&proof, model.as_ref(), now),
+        );
         self.check_status(report, &credential).await;
         match crate::schema::validate(&credential, self.schemas.as_ref()).await {
             Ok(_) => report.push(Check::pass(CheckKind::Schema)),
             Err(e) if e.code() == "schema_unavailable" => {
-                report.push(Check::indeterminate(CheckKind::Schema, e.code(), e.to_string()));
+                report.push(Check::indeterminate(
+                    CheckKind::Schema,
+                    e.code(),
+                    e.to_string(),
+                ));
             }
             Err(e) => report.push(Check::fail(CheckKind::Schema, &e)),
         }
-        report.record(CheckKind::Policy, self.policy.check(&proof.issuer, &credential));
+        report.record(
+            CheckKind::Policy,
+            self.policy.check(&proof.issuer, &credential),
+        );
         report.credential = Some(credential);
     }
 
@@ -199,9 +235,24 @@ impl Verifier {
         model: Option<&Credential>,
         now: OffsetDateTime,
     ) -> Result<(), Error> {
+        self.check_window(proof.not_before, proof.expires, now)?;
+        self.check_window(
+            model.and_then(Credential::valid_from),
+            model.and_then(Credential::valid_until),
+            now,
+        )
+    }
+
+    /// `now` must fall in `[start, end)`, give or take the skew.
+    fn check_window(
+        &self,
+        start: Option<OffsetDateTime>,
+        end: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
         let skew = time::Duration::try_from(self.skew).unwrap_or(time::Duration::ZERO);
-        let starts = [proof.not_before, model.and_then(Credential::valid_from)];
-        let ends = [proof.expires, model.and_then(Credential::valid_until)];
+        let starts = [start];
+        let ends = [end];
         for start in starts.into_iter().flatten() {
             if now + skew < start {
                 return Err(Error::NotYetValid(format!(
@@ -224,7 +275,10 @@ impl Verifier {
     }
 
     async fn check_status(&self, report: &mut Report, credential: &Value) {
-        let entries: Vec<&Value> = match credential.get("credentialStatus").or_else(|| credential.get("status")) {
+        let entries: Vec<&Value> = match credential
+            .get("credentialStatus")
+            .or_else(|| credential.get("status"))
+        {
             None => Vec::new(),
             Some(Value::Array(items)) => items.iter().collect(),
             Some(one) => vec![one],
@@ -244,9 +298,15 @@ impl Verifier {
         for entry in entries {
             let check = match checker.check(entry).await {
                 StatusResult::Valid => continue,
-                StatusResult::Revoked(detail) => Check::fail_with(CheckKind::Status, "revoked", detail),
-                StatusResult::Suspended(detail) => Check::fail_with(CheckKind::Status, "suspended", detail),
-                StatusResult::Unknown { code, detail } => Check::indeterminate(CheckKind::Status, code, detail),
+                StatusResult::Revoked(detail) => {
+                    Check::fail_with(CheckKind::Status, "revoked", detail)
+                }
+                StatusResult::Suspended(detail) => {
+                    Check::fail_with(CheckKind::Status, "suspended", detail)
+                }
+                StatusResult::Unknown { code, detail } => {
+                    Check::indeterminate(CheckKind::Status, code, detail)
+                }
             };
             report.push(check);
             return;
@@ -273,7 +333,8 @@ impl Verifier {
                     require_key_binding: true,
                     ..crate::sd_jwt::VerifyOptions::default()
                 };
-                let proof = crate::sd_jwt::verify(input.trim(), self.resolver.as_ref(), &options).await;
+                let proof =
+                    crate::sd_jwt::verify(input.trim(), self.resolver.as_ref(), &options).await;
                 // The issuer signature and the holder's KB-JWT are checked together; a KB
                 // failure is reported as holder binding, anything else as the proof.
                 let proof = match proof {
@@ -284,25 +345,36 @@ impl Verifier {
                     }
                     Err(e) => {
                         let kind = match e.code() {
-                            "nonce_mismatch" | "audience_mismatch" | "holder_binding" => CheckKind::HolderBinding,
+                            "nonce_mismatch" | "audience_mismatch" | "holder_binding" => {
+                                CheckKind::HolderBinding
+                            }
                             _ => CheckKind::Proof,
                         };
                         report.push(Check::fail(kind, &e));
                         return report.finish();
                     }
                 };
-                self.check_credential(&mut report, &format, proof, now).await;
+                self.check_credential(&mut report, &format, proof, now)
+                    .await;
                 report.finish()
             }
             Format::VpJwt => {
                 let mut report = Report::new(format.name());
-                let verified = crate::jose::verify_vp_jwt(input.trim(), self.resolver.as_ref(), challenge).await;
+                let verified =
+                    crate::jose::verify_vp_jwt(input.trim(), self.resolver.as_ref(), challenge)
+                        .await;
                 let Some(vp) = record_holder_proof(&mut report, verified) else {
                     return report.finish();
                 };
                 report.holder = Some(vp.holder.clone());
+                report.record(
+                    CheckKind::Validity,
+                    self.check_window(vp.not_before, vp.expires, now),
+                );
                 for credential in &vp.credentials {
-                    report.credentials.push(Box::pin(self.verify_credential(&credential.credential)).await);
+                    report
+                        .credentials
+                        .push(Box::pin(self.verify_credential(&credential.credential)).await);
                 }
                 report.finish()
             }
@@ -330,7 +402,9 @@ impl Verifier {
                     None => Vec::new(),
                 };
                 for credential in credentials {
-                    report.credentials.push(Box::pin(self.verify_credential(&credential.to_string())).await);
+                    report
+                        .credentials
+                        .push(Box::pin(self.verify_credential(&credential.to_string())).await);
                 }
                 report.finish()
             }
@@ -358,7 +432,9 @@ fn record_holder_proof<T>(report: &mut Report, result: Result<T, Error>) -> Opti
         }
         Err(e) => {
             let kind = match e.code() {
-                "nonce_mismatch" | "audience_mismatch" | "holder_binding" => CheckKind::HolderBinding,
+                "nonce_mismatch" | "audience_mismatch" | "holder_binding" => {
+                    CheckKind::HolderBinding
+                }
                 _ => CheckKind::Proof,
             };
             report.push(Check::fail(kind, &e));

@@ -9,8 +9,8 @@ use kith_crypto::{KeyType, PublicKey, multibase};
 
 use crate::document::{DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1, key_error};
 use crate::{
-    Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution, ResolutionOptions,
-    Resolver, VerificationMethod,
+    Did, DidUrl, Document, DocumentMetadata, Error, MethodLookup, MethodRef, Relationship,
+    Resolution, ResolutionOptions, Resolver, VerificationMethod, lookup_in_document,
 };
 
 /// Resolves did:key DIDs offline.
@@ -128,6 +128,38 @@ impl Resolver for KeyMethod {
             document_metadata: DocumentMetadata::default(),
         })
     }
+
+    /// The signing method `did#<multibase>` is answered from the key alone: the
+    /// document is a pure function of the DID (did:key §3.1.1), so this gives what
+    /// [`document`] would, without deriving the X25519 key a signature check never needs.
+    async fn lookup_method(
+        &self,
+        url: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<Option<MethodLookup>, Error> {
+        let did = url.did();
+        let multibase = did.method_specific_id();
+        let is_signing_method =
+            url.fragment() == Some(multibase) && url.path().is_empty() && url.query().is_none();
+        if !is_signing_method {
+            return lookup_in_document(&document(did)?, url, relationship);
+        }
+        let key = decode(did)?;
+        let authorized = match relationship {
+            // Only X25519 and the ECDH curves list their own key; Ed25519 lists the derived one.
+            Relationship::KeyAgreement => key.key_type().can_agree(),
+            _ => key.key_type().can_sign(),
+        };
+        Ok(Some(MethodLookup {
+            method: VerificationMethod::multikey_encoded(
+                url.to_string(),
+                did,
+                multibase.to_owned(),
+            ),
+            key: Some(key),
+            authorized,
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +175,45 @@ mod tests {
             "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p"
         );
         assert_eq!(doc.assertion_method.len(), 1);
+    }
+
+    /// The shortcut answers exactly what the full document answers.
+    #[tokio::test]
+    async fn lookup_matches_the_document() {
+        for key_type in KeyType::ALL {
+            let key = kith_crypto::PrivateKey::generate(key_type)
+                .unwrap()
+                .public_key();
+            let did = did_for(&key);
+            let doc = document(&did).unwrap();
+            let mut urls: Vec<DidUrl> = doc
+                .verification_method
+                .iter()
+                .map(|vm| DidUrl::parse(&vm.id).unwrap())
+                .collect();
+            urls.push(did.with_fragment("missing").unwrap());
+            for url in urls {
+                for rel in [
+                    Relationship::Authentication,
+                    Relationship::AssertionMethod,
+                    Relationship::KeyAgreement,
+                    Relationship::CapabilityInvocation,
+                    Relationship::CapabilityDelegation,
+                ] {
+                    let fast = KeyMethod.lookup_method(&url, rel).await.unwrap();
+                    let full = lookup_in_document(&doc, &url, rel).unwrap();
+                    let (Some(fast), Some(full)) = (fast, full) else {
+                        assert_eq!(url.fragment(), Some("missing"));
+                        continue;
+                    };
+                    assert_eq!(fast.method, full.method, "{key_type} {url} {rel:?}");
+                    assert_eq!(fast.authorized, full.authorized, "{key_type} {url} {rel:?}");
+                    if let Some(key) = fast.key {
+                        assert_eq!(key, full.method.public_key().unwrap());
+                    }
+                }
+            }
+        }
     }
 
     #[test]
