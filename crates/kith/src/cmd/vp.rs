@@ -33,7 +33,7 @@ pub(crate) fn run(cmd: VpCommand, _json: bool) -> anyhow::Result<Outcome> {
             }
             let rt = runtime()?;
             let presentation: Value = rt.block_on(async {
-                if formats.iter().any(|f| *f == Format::SdJwt) {
+                if formats.contains(&Format::SdJwt) {
                     let [credential] = credentials.as_slice() else {
                         return Err(Error::ApiMisuse(
                             "an SD-JWT presentation carries exactly one dc+sd-jwt credential"
