@@ -259,7 +259,7 @@ async fn issuing_refuses_what_it_could_not_verify() {
             "unrepresentable_number",
             {
                 let mut v = credential(&did);
-                v["credentialSubject"]["n"] = json!(1e20);
+                v["credentialSubject"]["n"] = json!(9_007_199_254_740_993_u64);
                 v
             },
             kid.as_str(),
