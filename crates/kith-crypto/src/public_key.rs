@@ -19,7 +19,10 @@ pub(crate) mod codec {
     pub(crate) const P384_PRIV: u64 = 0x1307;
 }
 
-/// A public key. Construction validates it: points are on their curve and not the identity.
+/// A public key. Construction validates the encoding: P-256, P-384 and secp256k1 points
+/// are on their curve and not the identity; Ed25519 points decompress. Weak keys are
+/// refused where they would do harm: small-order Ed25519 keys by strict verification,
+/// low-order X25519 keys by [`PrivateKey::x25519_agree`](crate::PrivateKey::x25519_agree).
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PublicKey {
