@@ -25,6 +25,7 @@ mod dereference;
 mod dispatch;
 mod document;
 mod error;
+pub mod fetch;
 pub mod method;
 mod resolution;
 mod syntax;

@@ -18,6 +18,8 @@ pub enum CheckKind {
     Proof,
     /// The VCDM rules.
     DataModel,
+    /// The digests of `relatedResource` entries, when the verifier fetches them.
+    RelatedResources,
     /// `validFrom`/`validUntil`, `nbf`/`exp`, proof `created`/`expires`.
     Validity,
     /// Revocation and suspension.

@@ -2,9 +2,10 @@
 //! VC JSON Schema §2.1 `JsonSchema`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use kith_did::fetch::BoundedFetcher;
 use serde_json::Value;
 
 use crate::Error;
@@ -41,6 +42,57 @@ impl SchemaSource for LocalSchemas {
         self.schemas.get(id).cloned().ok_or_else(|| {
             Error::model("schema_unavailable", format!("no schema is known for {id}"))
         })
+    }
+}
+
+/// Schemas fetched on demand through a [`BoundedFetcher`] (HTTPS, time and size
+/// limits, no private addresses), parsed with Kith's JSON bounds and kept for reuse.
+#[derive(Debug)]
+pub struct FetchedSchemas {
+    fetcher: BoundedFetcher,
+    local: LocalSchemas,
+    cache: Mutex<HashMap<String, Arc<Value>>>,
+}
+
+impl FetchedSchemas {
+    /// Fetches with `fetcher`; schemas in `local` are used without fetching.
+    pub fn new(fetcher: BoundedFetcher, local: LocalSchemas) -> Self {
+        Self {
+            fetcher,
+            local,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+#[async_trait]
+impl SchemaSource for FetchedSchemas {
+    async fn schema(&self, id: &str) -> Result<Arc<Value>, Error> {
+        if let Ok(schema) = self.local.schema(id).await {
+            return Ok(schema);
+        }
+        if let Some(schema) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
+            return Ok(schema.clone());
+        }
+        let url = url::Url::parse(id).map_err(|e| {
+            Error::model(
+                "schema_unavailable",
+                format!("schema id {id:?} is not a URL: {e}"),
+            )
+        })?;
+        let body = self
+            .fetcher
+            .get(&url, "application/schema+json, application/json")
+            .await
+            .map_err(|e| {
+                Error::model("schema_unavailable", format!("fetching schema {id}: {e}"))
+            })?;
+        let schema = Arc::new(crate::json::parse(&body)?);
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), schema.clone());
+        Ok(schema)
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kith_did::Resolver;
+use kith_did::fetch::BoundedFetcher;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -123,6 +124,9 @@ pub struct Verifier {
     pub schemas: Arc<dyn SchemaSource>,
     /// Trusted issuers and required claims.
     pub policy: Policy,
+    /// When set, every `relatedResource` is fetched and its digest checked
+    /// (VCDM 2.0 §5.3); when `None`, they are not fetched and no check is reported.
+    pub related_resources: Option<BoundedFetcher>,
 }
 
 impl Verifier {
@@ -137,6 +141,7 @@ impl Verifier {
             status: None,
             schemas: Arc::new(LocalSchemas::new()),
             policy: Policy::default(),
+            related_resources: None,
         }
     }
 
@@ -206,6 +211,11 @@ impl Verifier {
             _ => Credential::from_json(credential.clone()).map(Some),
         };
         let model = report.record(CheckKind::DataModel, model).flatten();
+        if let Some(fetcher) = &self.related_resources
+            && let Some(related) = credential.get("relatedResource")
+        {
+            report.push(check_related_resources(fetcher, related).await);
+        }
         report.record(
             CheckKind::Validity,
             self.check_validity(&proof, model.as_ref(), now),
@@ -419,6 +429,44 @@ impl Verifier {
             }
         }
     }
+}
+
+/// Fetches each related resource and compares its digest.
+async fn check_related_resources(fetcher: &BoundedFetcher, related: &Value) -> Check {
+    let entries: Vec<&Value> = match related {
+        Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    for entry in entries {
+        let Some(id) = entry.get("id").and_then(Value::as_str) else {
+            continue; // the data model check already refused it
+        };
+        let body = match url::Url::parse(id) {
+            Ok(url) => fetcher.get(&url, "*/*").await,
+            Err(e) => {
+                return Check::fail_with(
+                    CheckKind::RelatedResources,
+                    "invalid_related_resource",
+                    format!("{id}: {e}"),
+                );
+            }
+        };
+        match body {
+            Ok(bytes) => {
+                if let Err(e) = crate::model::check_related_resource_digest(entry, &bytes) {
+                    return Check::fail(CheckKind::RelatedResources, &e);
+                }
+            }
+            Err(e) => {
+                return Check::indeterminate(
+                    CheckKind::RelatedResources,
+                    "related_resource_unavailable",
+                    format!("{id}: {e}"),
+                );
+            }
+        }
+    }
+    Check::pass(CheckKind::RelatedResources)
 }
 
 /// Records a presentation's own proof: nonce and audience failures are holder binding,

@@ -125,6 +125,10 @@ pub(crate) struct VerifierArgs {
     /// A JSON Schema for credentialSchema validation, as ID=FILE (repeatable).
     #[arg(long, value_name = "ID=FILE")]
     pub(crate) schema: Vec<String>,
+    /// Fetch credential schemas not given with --schema, and fetch every
+    /// relatedResource to check its digest (HTTPS, 5 s, 1 MiB, public addresses).
+    #[arg(long)]
+    pub(crate) fetch: bool,
     #[command(flatten)]
     pub(crate) network: NetworkArgs,
 }

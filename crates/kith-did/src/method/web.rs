@@ -8,9 +8,7 @@
 //! private-network addresses. Plain HTTP and local addresses are for development and
 //! tests, and must be switched on explicitly.
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::time::Duration;
+use std::net::IpAddr;
 
 use async_trait::async_trait;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -18,16 +16,13 @@ use url::Url;
 
 use kith_crypto::PublicKey;
 
-use crate::document::{DID_CONTEXT_V1, MAX_DOCUMENT_LEN, MULTIKEY_CONTEXT_V1};
+use crate::document::{DID_CONTEXT_V1, MULTIKEY_CONTEXT_V1};
+use crate::fetch::{BoundedFetcher, FetchConfig};
+pub use crate::fetch::{DEFAULT_TIMEOUT, MAX_REDIRECTS, is_public_address};
 use crate::{
     Did, Document, DocumentMetadata, Error, MethodRef, Relationship, Resolution, ResolutionOptions,
     Resolver, VerificationMethod,
 };
-
-/// Redirects followed before giving up.
-pub const MAX_REDIRECTS: usize = 3;
-/// Default time limit for one resolution, connection to last byte.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The did:web DID for a domain (optionally with `:port`) and an optional path `a/b`.
 ///
@@ -182,115 +177,13 @@ pub fn document_for_key(did: &Did, key: &PublicKey) -> Document {
     doc
 }
 
-/// How a [`WebMethod`] may reach the network.
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Use `http://` instead of `https://` (development only).
-    pub allow_http: bool,
-    /// Allow loopback, private, link-local and other non-public addresses.
-    pub allow_private_addresses: bool,
-    /// Time limit for one fetch.
-    pub timeout: Duration,
-    /// Largest body accepted.
-    pub max_body: usize,
-    /// Extra trusted root certificates (DER), e.g. a test CA.
-    pub extra_roots: Vec<Vec<u8>>,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        Self {
-            allow_http: false,
-            allow_private_addresses: false,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: MAX_DOCUMENT_LEN,
-            extra_roots: Vec::new(),
-        }
-    }
-}
+/// How a [`WebMethod`] may reach the network: the bounded-fetch settings.
+pub type WebConfig = FetchConfig;
 
 /// Resolves did:web DIDs over HTTPS.
 #[derive(Debug, Clone)]
 pub struct WebMethod {
-    client: reqwest::Client,
-    config: Arc<WebConfig>,
-}
-
-/// Whether an address is on the public internet. Loopback, private, link-local,
-/// unique-local, CGNAT, documentation, multicast and unspecified ranges are not.
-pub fn is_public_address(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
-                || o[0] >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_address(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
-        }
-    }
-}
-
-/// DNS resolution that drops non-public addresses unless allowed, so a hostname
-/// cannot point the resolver at an internal service (SSRF).
-struct GuardedDns {
-    allow_private: bool,
-}
-
-impl reqwest::dns::Resolve for GuardedDns {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow_private = self.allow_private;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|a| allow_private || is_public_address(a.ip()))
-                .collect();
-            if addrs.is_empty() {
-                return Err(format!("{host} has no public address").into());
-            }
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
-fn check_url(url: &Url, config: &WebConfig) -> Result<(), String> {
-    match url.scheme() {
-        "https" => {}
-        "http" if config.allow_http => {}
-        other => return Err(format!("scheme {other:?} is not allowed")),
-    }
-    let literal = match url.host() {
-        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-        Some(url::Host::Domain(_)) => None,
-        None => return Err("the URL has no host".into()),
-    };
-    if let Some(ip) = literal
-        && !config.allow_private_addresses
-        && !is_public_address(ip)
-    {
-        return Err(format!("{ip} is not a public address"));
-    }
-    Ok(())
+    fetcher: BoundedFetcher,
 }
 
 impl WebMethod {
@@ -301,128 +194,34 @@ impl WebMethod {
 
     /// A resolver with explicit network settings.
     pub fn with_config(config: WebConfig) -> Result<Self, Error> {
-        let config = Arc::new(config);
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for der in &config.extra_roots {
-            roots
-                .add(rustls::pki_types::CertificateDer::from(der.clone()))
-                .map_err(|e| Error::Fetch {
-                    url: String::new(),
-                    reason: format!("extra root certificate: {e}"),
-                })?;
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Fetch {
-                url: String::new(),
-                reason: format!("TLS configuration: {e}"),
-            })?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let redirect_config = config.clone();
-        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-            }
-            match check_url(attempt.url(), &redirect_config) {
-                Ok(()) => attempt.follow(),
-                Err(reason) => attempt.error(format!("redirect refused: {reason}")),
-            }
-        });
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(redirect)
-            .timeout(config.timeout)
-            .no_proxy()
-            .dns_resolver(GuardedDns {
-                allow_private: config.allow_private_addresses,
-            })
-            .user_agent(concat!("kith/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Fetch {
-                url: String::new(),
-                reason: format!("HTTP client: {e}"),
-            })?;
-        Ok(Self { client, config })
+        Ok(Self {
+            fetcher: BoundedFetcher::new(config)?,
+        })
     }
 
     /// Fetches and validates the document of `did`.
     pub async fn fetch(&self, did: &Did) -> Result<Document, Error> {
-        let scheme = if self.config.allow_http {
+        let scheme = if self.fetcher.config().allow_http {
             "http"
         } else {
             "https"
         };
         let url = document_url(did, scheme)?;
-        let url_text = url.to_string();
-        check_url(&url, &self.config).map_err(|reason| Error::FetchRefused {
-            url: url_text.clone(),
-            reason,
-        })?;
-        let fetch_err = |reason: String| Error::Fetch {
-            url: url_text.clone(),
-            reason,
-        };
-        let mut response = self
-            .client
-            .get(url)
-            .header("accept", "application/did+json, application/json")
-            .send()
-            .await
-            .map_err(|e| fetch_err(error_chain(&e)))?;
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-            return Err(Error::NotFound(format!("{url_text} answered {status}")));
-        }
-        if !status.is_success() {
-            return Err(fetch_err(format!("HTTP status {status}")));
-        }
-        if let Some(len) = response.content_length()
-            && len > self.config.max_body as u64
-        {
-            return Err(fetch_err(format!(
-                "body of {len} bytes is over the {}-byte limit",
-                self.config.max_body
-            )));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| fetch_err(error_chain(&e)))?
-        {
-            if body.len() + chunk.len() > self.config.max_body {
-                return Err(fetch_err(format!(
-                    "body is over the {}-byte limit",
-                    self.config.max_body
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = self
+            .fetcher
+            .get(&url, "application/did+json, application/json")
+            .await?;
         let document = Document::from_json(&body)?;
         // > ... the DID document id MUST match the DID being resolved.
         // <https://w3c-ccg.github.io/did-method-web/#read-resolve>
         if document.id != *did {
             return Err(Error::InvalidDocument(format!(
-                "{url_text} serves the document of {}, not {did}",
+                "{url} serves the document of {}, not {did}",
                 document.id
             )));
         }
         Ok(document)
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[async_trait]
@@ -496,28 +295,6 @@ mod tests {
         ] {
             let err = document_url(&Did::parse(did).unwrap(), "https").unwrap_err();
             assert_eq!(err.code(), "invalid_did", "{did}");
-        }
-    }
-
-    #[test]
-    fn address_classes() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "172.16.0.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fc00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(!is_public_address(private.parse().unwrap()), "{private}");
-        }
-        for public in ["93.184.216.34", "2606:2800:220:1::1"] {
-            assert!(is_public_address(public.parse().unwrap()), "{public}");
         }
     }
 }

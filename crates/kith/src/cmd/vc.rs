@@ -212,7 +212,18 @@ pub(crate) fn build_verifier(args: &VerifierArgs) -> anyhow::Result<Verifier> {
         let (id, file) = entry.split_once('=').context("--schema takes ID=FILE")?;
         schemas.insert(id, read_json_file(Path::new(file))?);
     }
-    verifier.schemas = Arc::new(schemas);
+    if args.fetch {
+        let fetcher = kith_did::fetch::BoundedFetcher::new(kith_did::fetch::FetchConfig {
+            allow_http: args.network.allow_http,
+            allow_private_addresses: args.network.allow_private_addresses,
+            timeout: Duration::from_secs(args.network.timeout),
+            ..kith_did::fetch::FetchConfig::default()
+        })?;
+        verifier.related_resources = Some(fetcher.clone());
+        verifier.schemas = Arc::new(kith_vc::schema::FetchedSchemas::new(fetcher, schemas));
+    } else {
+        verifier.schemas = Arc::new(schemas);
+    }
     Ok(verifier)
 }
 
