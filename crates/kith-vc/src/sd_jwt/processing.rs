@@ -83,7 +83,8 @@ pub(crate) fn process(
         top: true,
         critical: false,
     };
-    let claims = walk.object(payload, top)?;
+    let mut claims = payload;
+    walk.object(&mut claims, top)?;
     // > If any Disclosure was not referenced by digest value in the Issuer-signed JWT
     // > (directly or recursively via other Disclosures), the SD-JWT MUST be rejected.
     // <https://www.rfc-editor.org/rfc/rfc9901#section-7.1> step 5
@@ -125,7 +126,8 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn value(&mut self, value: Value, context: Context) -> Result<Value, Error> {
+    /// Processes `value` in place: only the containers that carry digests change.
+    fn value(&mut self, value: &mut Value, context: Context) -> Result<(), Error> {
         let inner = || {
             let depth = context.depth + 1;
             if depth > MAX_JSON_DEPTH {
@@ -139,23 +141,25 @@ impl Walk<'_> {
                 ..context
             })
         };
-        Ok(match value {
-            Value::Object(members) => Value::Object(self.object(members, inner()?)?),
-            Value::Array(items) => Value::Array(self.array(items, inner()?)?),
-            scalar => scalar,
-        })
+        match value {
+            Value::Object(members) => self.object(members, inner()?),
+            Value::Array(items) => {
+                let context = inner()?;
+                *items = self.array(std::mem::take(items), context)?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
-    fn object(
-        &mut self,
-        members: Map<String, Value>,
-        context: Context,
-    ) -> Result<Map<String, Value>, Error> {
-        let mut out = Map::with_capacity(members.len());
+    /// Processes an object in place. The members keep their order; `_sd` and `_sd_alg`
+    /// are removed and the disclosed claims follow, in the order of their digests.
+    fn object(&mut self, members: &mut Map<String, Value>, context: Context) -> Result<(), Error> {
         let mut digests = None;
-        for (name, value) in members {
+        let mut sd_alg = false;
+        for (name, value) in members.iter_mut() {
             if name == SD {
-                digests = Some(value);
+                digests = Some(std::mem::take(value));
                 continue;
             }
             if name == SD_ALG {
@@ -168,7 +172,8 @@ impl Walk<'_> {
                         "_sd_alg appears below the top level",
                     ));
                 }
-                check_sd_alg(&value)?;
+                check_sd_alg(value)?;
+                sd_alg = true;
                 continue;
             }
             if name == ELLIPSIS {
@@ -182,8 +187,8 @@ impl Walk<'_> {
             }
             let critical =
                 context.critical || (context.top && self.non_disclosable.contains(&name.as_str()));
-            self.enter(&name);
-            let value = self.value(
+            self.enter(name);
+            self.value(
                 value,
                 Context {
                     critical,
@@ -191,10 +196,13 @@ impl Walk<'_> {
                 },
             )?;
             self.leave();
-            out.insert(name, value);
+        }
+        if digests.is_some() || sd_alg {
+            // `retain` keeps the order of the other members.
+            members.retain(|name, _| name != SD && name != SD_ALG);
         }
         let Some(digests) = digests else {
-            return Ok(out);
+            return Ok(());
         };
         // > The `_sd` key MUST refer to an array of strings
         // <https://www.rfc-editor.org/rfc/rfc9901#section-4.2.4.1>
@@ -226,7 +234,8 @@ impl Walk<'_> {
             // > If the claim name already exists at the level of the `_sd` key, the SD-JWT
             // > MUST be rejected.
             // <https://www.rfc-editor.org/rfc/rfc9901#section-7.1> step 3.3.2.3
-            if out.contains_key(&name) {
+            // (`_sd` and `_sd_alg` are gone from `members` by now, as from the output.)
+            if members.contains_key(&name) {
                 return Err(Error::DisclosureMismatch(format!(
                     "disclosure #{} discloses {name:?}, which already exists at that level",
                     index + 1
@@ -239,23 +248,25 @@ impl Walk<'_> {
             }
             self.enter(&name);
             self.place(index, context.parent);
-            let value = self.value(
-                disclosure.value,
+            let mut value = disclosure.value;
+            self.value(
+                &mut value,
                 Context {
                     parent: Some(index),
                     ..context
                 },
             )?;
             self.leave();
-            out.insert(name, value);
+            members.insert(name, value);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn array(&mut self, items: Vec<Value>, context: Context) -> Result<Vec<Value>, Error> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let position = out.len().to_string();
+            // The element's index in the processed array, for pointers and errors.
+            let position = out.len();
             match item {
                 Value::Object(mut members) if members.contains_key(ELLIPSIS) => {
                     // > For each digest, an object of the form {"...": "<digest>"} is added to
@@ -284,12 +295,17 @@ impl Walk<'_> {
                         )));
                     }
                     if context.critical {
-                        return Err(forbidden(index, &position, self.non_disclosable));
+                        return Err(forbidden(
+                            index,
+                            &position.to_string(),
+                            self.non_disclosable,
+                        ));
                     }
-                    self.enter(&position);
+                    self.enter_index(position);
                     self.place(index, context.parent);
-                    let value = self.value(
-                        disclosure.value,
+                    let mut value = disclosure.value;
+                    self.value(
+                        &mut value,
                         Context {
                             parent: Some(index),
                             ..context
@@ -298,11 +314,11 @@ impl Walk<'_> {
                     self.leave();
                     out.push(value);
                 }
-                item => {
-                    self.enter(&position);
-                    let value = self.value(item, context)?;
+                mut item => {
+                    self.enter_index(position);
+                    self.value(&mut item, context)?;
                     self.leave();
-                    out.push(value);
+                    out.push(item);
                 }
             }
         }
@@ -315,21 +331,34 @@ impl Walk<'_> {
         // > payload (directly or recursively via other Disclosures), the SD-JWT MUST be
         // > rejected.
         // <https://www.rfc-editor.org/rfc/rfc9901#section-7.1> step 4
-        if self.seen.contains(&digest) {
-            return Err(Error::DisclosureMismatch(format!(
-                "the digest {digest} appears more than once"
-            )));
-        }
-        let index = self.by_digest.get(&digest).copied();
-        self.seen.insert(digest);
-        // Each digest is met once and each disclosure has one digest, so a found slot
-        // is always full.
-        Ok(index.and_then(|index| Some((index, self.slots[index].take()?))))
+        //
+        // A presented disclosure's digest is met again exactly when its slot is already
+        // empty: slots are emptied only here. Every other digest is remembered in
+        // `seen`. The two sets are disjoint, so together they hold every digest met.
+        let repeated = match self.by_digest.get(&digest) {
+            Some(&index) => match self.slots[index].take() {
+                Some(disclosure) => return Ok(Some((index, disclosure))),
+                None => digest,
+            },
+            None => match self.seen.replace(digest) {
+                None => return Ok(None),
+                Some(digest) => digest,
+            },
+        };
+        Err(Error::DisclosureMismatch(format!(
+            "the digest {repeated} appears more than once"
+        )))
     }
 
     fn enter(&mut self, token: &str) {
         if self.track {
             self.path.push(token);
+        }
+    }
+
+    fn enter_index(&mut self, index: usize) {
+        if self.track {
+            self.path.push(&index.to_string());
         }
     }
 
