@@ -42,11 +42,21 @@ pub fn parse_str(text: &str) -> Result<Value, Error> {
     parse(text.as_bytes())
 }
 
-/// Refuses integer literals (no fraction, no exponent) beyond 2^53: a parser reads them
-/// as doubles and silently changes their value, so the signed text and the canonical
-/// text would differ. Literals with a fraction or exponent are doubles by intent and
-/// JCS serializes them exactly (RFC 8785 §3.2.2.3). Literals within 64 bits are
-/// checked by the visitor; this lexical pass catches the longer ones.
+/// Whether an integer literal comes back unchanged from the double JCS turns it into
+/// (RFC 8785 §3.2.2.3): `9007199254740993` does not (it becomes ...992), while
+/// `100000000000000000000`, which is how JCS itself writes 1e20, does.
+fn integer_survives_jcs(literal: &str) -> bool {
+    match literal.parse::<f64>() {
+        Ok(f) if f.is_finite() => ryu_js::Buffer::new().format_finite(f) == literal,
+        _ => false,
+    }
+}
+
+/// Refuses integer literals (no fraction, no exponent) whose value a double cannot hold:
+/// a parser silently changes them, so the signed text and the canonical text would
+/// differ. Literals with a fraction or exponent are doubles by intent and JCS
+/// serializes them exactly. Literals within 64 bits are checked by the visitor; this
+/// lexical pass catches the longer ones.
 fn check_integer_literals(bytes: &[u8]) -> Result<(), Error> {
     let mut in_string = false;
     let mut i = 0;
@@ -76,9 +86,9 @@ fn check_integer_literals(bytes: &[u8]) -> Result<(), Error> {
             let token = &bytes[start..i];
             let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
             let integral = !token.iter().any(|c| matches!(c, b'.' | b'e' | b'E'));
-            if integral && digits > 19 {
+            if integral && digits > 15 && !integer_survives_jcs(&String::from_utf8_lossy(token)) {
                 return Err(Error::UnrepresentableNumber(format!(
-                    "integer {} is beyond 2^53 and has no exact JCS form",
+                    "integer {} is beyond 2^53 and does not survive as a double (RFC 8785 §3.2.2.3)",
                     String::from_utf8_lossy(token)
                 )));
             }
@@ -155,18 +165,18 @@ impl<'de> Visitor<'de> for BoundedValue {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        if v.unsigned_abs() > MAX_SAFE_INTEGER {
+        if v.unsigned_abs() > MAX_SAFE_INTEGER && !integer_survives_jcs(&v.to_string()) {
             return Err(E::custom(format_args!(
-                "{NUMBER}integer {v} is beyond 2^53 and has no exact JCS form"
+                "{NUMBER}integer {v} is beyond 2^53 and does not survive as a double (RFC 8785 §3.2.2.3)"
             )));
         }
         Ok(Value::Number(v.into()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        if v > MAX_SAFE_INTEGER {
+        if v > MAX_SAFE_INTEGER && !integer_survives_jcs(&v.to_string()) {
             return Err(E::custom(format_args!(
-                "{NUMBER}integer {v} is beyond 2^53 and has no exact JCS form"
+                "{NUMBER}integer {v} is beyond 2^53 and does not survive as a double (RFC 8785 §3.2.2.3)"
             )));
         }
         Ok(Value::Number(v.into()))
