@@ -14,12 +14,12 @@ use super::{ELLIPSIS, SD};
 /// Bytes of salt: 128 bits, as RFC 9901 §9.3 recommends.
 const SALT_LEN: usize = 16;
 
-/// One disclosure, decoded.
+/// One disclosure, decoded. Its base64url text, which the digest covers, stays with
+/// the caller: the presentation it was parsed from, or what [`Disclosure::create`]
+/// returns beside it.
 #[derive(Debug, Clone)]
 pub(crate) struct Disclosure {
-    /// The base64url string exactly as issued: the digest covers these bytes.
-    pub(crate) encoded: String,
-    /// base64url(SHA-256(encoded)).
+    /// base64url(SHA-256(the base64url text exactly as issued)).
     pub(crate) digest: String,
     /// The claim name, for an object member; `None` for an array element.
     pub(crate) name: Option<String>,
@@ -28,8 +28,8 @@ pub(crate) struct Disclosure {
 }
 
 impl Disclosure {
-    /// A new disclosure with a fresh salt from the OS CSPRNG.
-    pub(crate) fn create(name: Option<&str>, value: Value) -> Result<Self, Error> {
+    /// A new disclosure with a fresh salt from the OS CSPRNG, and its base64url text.
+    pub(crate) fn create(name: Option<&str>, value: Value) -> Result<(String, Self), Error> {
         let salt = Value::String(salt()?);
         let array = match name {
             Some(name) => Value::Array(vec![salt, Value::String(name.to_owned()), value]),
@@ -41,12 +41,12 @@ impl Disclosure {
             unreachable!("built as an array above")
         };
         let value = items.pop().unwrap_or(Value::Null);
-        Ok(Self {
+        let disclosure = Self {
             digest: digest(&encoded),
-            encoded,
             name: name.map(str::to_owned),
             value,
-        })
+        };
+        Ok((encoded, disclosure))
     }
 
     /// Decodes the disclosure at `position` (0-based, for error messages) of an SD-JWT.
@@ -86,7 +86,6 @@ impl Disclosure {
             return Err(mismatch("the salt is not a string"));
         }
         Ok(Self {
-            encoded: encoded.to_owned(),
             digest: digest(encoded),
             name,
             value,
@@ -157,13 +156,14 @@ mod tests {
 
     #[test]
     fn created_disclosures_parse_back() {
-        let created = Disclosure::create(Some("given_name"), json!({"a": [1, "ü"]})).unwrap();
-        let parsed = Disclosure::parse(&created.encoded, 0).unwrap();
+        let (encoded, created) =
+            Disclosure::create(Some("given_name"), json!({"a": [1, "ü"]})).unwrap();
+        let parsed = Disclosure::parse(&encoded, 0).unwrap();
         assert_eq!(parsed.digest, created.digest);
         assert_eq!(parsed.name.as_deref(), Some("given_name"));
         assert_eq!(parsed.value, created.value);
-        let element = Disclosure::create(None, json!(null)).unwrap();
-        assert_eq!(Disclosure::parse(&element.encoded, 0).unwrap().name, None);
+        let (element, _) = Disclosure::create(None, json!(null)).unwrap();
+        assert_eq!(Disclosure::parse(&element, 0).unwrap().name, None);
         // 128-bit salts: 22 base64url characters, never repeated.
         assert_eq!(salt().unwrap().len(), 22);
         assert_ne!(salt().unwrap(), salt().unwrap());

@@ -317,8 +317,8 @@ impl Concealer<'_> {
     }
 
     fn disclose(&mut self, name: Option<&str>, value: Value) -> Result<String, Error> {
-        let disclosure = Disclosure::create(name, value)?;
-        self.disclosures.push(disclosure.encoded);
+        let (encoded, disclosure) = Disclosure::create(name, value)?;
+        self.disclosures.push(encoded);
         Ok(disclosure.digest)
     }
 }

@@ -13,6 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::Error;
@@ -235,18 +236,23 @@ impl Walk<'_> {
             // > MUST be rejected.
             // <https://www.rfc-editor.org/rfc/rfc9901#section-7.1> step 3.3.2.3
             // (`_sd` and `_sd_alg` are gone from `members` by now, as from the output.)
-            if members.contains_key(&name) {
-                return Err(Error::DisclosureMismatch(format!(
-                    "disclosure #{} discloses {name:?}, which already exists at that level",
-                    index + 1
-                )));
-            }
+            let slot = match members.entry(name) {
+                Entry::Vacant(slot) => slot,
+                Entry::Occupied(existing) => {
+                    return Err(Error::DisclosureMismatch(format!(
+                        "disclosure #{} discloses {:?}, which already exists at that level",
+                        index + 1,
+                        existing.key()
+                    )));
+                }
+            };
+            let name = slot.key();
             let critical =
                 context.critical || (context.top && self.non_disclosable.contains(&name.as_str()));
             if critical {
-                return Err(forbidden(index, &name, self.non_disclosable));
+                return Err(forbidden(index, name, self.non_disclosable));
             }
-            self.enter(&name);
+            self.enter(name);
             self.place(index, context.parent);
             let mut value = disclosure.value;
             self.value(
@@ -257,7 +263,7 @@ impl Walk<'_> {
                 },
             )?;
             self.leave();
-            members.insert(name, value);
+            slot.insert(value);
         }
         Ok(())
     }
@@ -358,7 +364,7 @@ impl Walk<'_> {
 
     fn enter_index(&mut self, index: usize) {
         if self.track {
-            self.path.push(&index.to_string());
+            self.path.push(index.to_string());
         }
     }
 
@@ -430,13 +436,14 @@ mod tests {
 
     #[test]
     fn recursive_disclosures_land_where_their_digests_are() {
-        let de = Disclosure::create(None, json!("DE")).unwrap();
-        let fr = Disclosure::create(None, json!("FR")).unwrap();
+        let de = Disclosure::create(None, json!("DE")).unwrap().1;
+        let fr = Disclosure::create(None, json!("FR")).unwrap().1;
         let nationalities = Disclosure::create(
             Some("nationalities"),
             json!([{"...": de.digest}, {"...": fr.digest}, "UK"]),
         )
-        .unwrap();
+        .unwrap()
+        .1;
         let issuer =
             json!({"_sd": [nationalities.digest], "_sd_alg": "sha-256", "family_name": "Möbius"});
         let out = run(issuer.clone(), &[&nationalities, &fr]).unwrap();
@@ -463,8 +470,8 @@ mod tests {
 
     #[test]
     fn shape_and_reference_rules() {
-        let member = Disclosure::create(Some("a"), json!(1)).unwrap();
-        let element = Disclosure::create(None, json!(1)).unwrap();
+        let member = Disclosure::create(Some("a"), json!(1)).unwrap().1;
+        let element = Disclosure::create(None, json!(1)).unwrap().1;
         let cases = [
             // An array-element disclosure referenced from _sd, and the reverse.
             (json!({"_sd": [element.digest]}), vec![&element]),
@@ -506,8 +513,10 @@ mod tests {
 
     #[test]
     fn non_disclosable_claims_and_their_sub_claims() {
-        let iss = Disclosure::create(Some("iss"), json!("https://issuer")).unwrap();
-        let jwk = Disclosure::create(Some("jwk"), json!({})).unwrap();
+        let iss = Disclosure::create(Some("iss"), json!("https://issuer"))
+            .unwrap()
+            .1;
+        let jwk = Disclosure::create(Some("jwk"), json!({})).unwrap().1;
         let forbid = ["iss", "cnf"];
         let err = process(
             payload(json!({"_sd": [iss.digest]})),
@@ -543,7 +552,7 @@ mod tests {
         let mut value = json!(1);
         // 65 nested objects: the payload plus 64 disclosed ones.
         for _ in 0..=MAX_JSON_DEPTH {
-            let d = Disclosure::create(Some("n"), value).unwrap();
+            let d = Disclosure::create(Some("n"), value).unwrap().1;
             value = json!({"_sd": [d.digest]});
             disclosures.push(d);
         }

@@ -100,7 +100,11 @@ pub async fn verify(
         })?;
     let authorized =
         resolve_authorized_key(resolver, kid, Some(issuer), Relationship::AssertionMethod).await?;
-    parsed.finish(&authorized.key, authorized.method_id.to_string(), options)
+    parsed.finish(
+        &authorized.key,
+        authorized.method_id.as_str().to_owned(),
+        options,
+    )
 }
 
 /// Verifies an SD-JWT or SD-JWT+KB with an issuer key the caller already trusts.
@@ -146,7 +150,7 @@ fn thumbprint_uri(key: &PublicKey) -> String {
 /// A presentation split and its Issuer-signed JWT parsed; nothing verified yet.
 struct Parsed<'a> {
     compact: Compact<'a>,
-    jwt: Jwt,
+    jwt: Jwt<'a>,
     profile: Profile,
 }
 
