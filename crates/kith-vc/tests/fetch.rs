@@ -84,10 +84,9 @@ async fn issue(extra: Value) -> String {
     for (k, v) in extra.as_object().unwrap() {
         vc[k] = v.clone();
     }
-    let jws = jose::issue_vc_jwt(&vc, &signer, signer.key_id().unwrap())
+    jose::issue_vc_jwt(&vc, &signer, signer.key_id().unwrap())
         .await
-        .unwrap();
-    jws
+        .unwrap()
 }
 
 fn code_of(report: &Report, check: &str) -> Option<&'static str> {
