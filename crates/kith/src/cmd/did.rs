@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::cli::{DidCommand, DidCreateCommand, NetworkArgs};
 use crate::cmd::Outcome;
-use crate::cmd::key::{read_public_key, write_public_file};
+use crate::cmd::key::{Readers, read_public_key, write_file};
 use crate::output;
 
 pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
@@ -25,7 +25,7 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
                     let document = web::document_for_key(&did, &public);
                     let mut text = serde_json::to_string_pretty(&document)?;
                     text.push('\n');
-                    write_public_file(&args.out, text.as_bytes(), args.force)?;
+                    write_file(&args.out, text.as_bytes(), args.force, Readers::Everyone)?;
                     did
                 }
             };

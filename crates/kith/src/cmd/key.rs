@@ -15,7 +15,12 @@ pub(crate) fn run(cmd: KeyCommand, _json: bool) -> anyhow::Result<Outcome> {
     match cmd {
         KeyCommand::Generate(args) => {
             let key = PrivateKey::generate(key_type(args.alg))?;
-            write_secret_file(&args.out, key.to_jwk().to_json().as_bytes(), args.force)?;
+            write_file(
+                &args.out,
+                key.to_jwk().to_json().as_bytes(),
+                args.force,
+                Readers::Owner,
+            )?;
             output::print_json(&serde_json::to_value(key.public_key().to_jwk())?)?;
             Ok(Outcome::Ok)
         }
@@ -32,8 +37,22 @@ fn key_type(alg: Alg) -> KeyType {
     }
 }
 
-/// Writes a file only the owner can read, refusing to replace one unless `force`.
-pub(crate) fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+/// Who may read a file Kith writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Readers {
+    /// Only the owner (mode 0600): private keys.
+    Owner,
+    /// Anyone the umask allows: documents to publish.
+    Everyone,
+}
+
+/// Writes `bytes` to `path`, refusing to replace an existing file unless `force`.
+pub(crate) fn write_file(
+    path: &Path,
+    bytes: &[u8],
+    force: bool,
+    readers: Readers,
+) -> anyhow::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true);
     if force {
@@ -42,7 +61,7 @@ pub(crate) fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> anyho
         options.create_new(true);
     }
     #[cfg(unix)]
-    {
+    if readers == Readers::Owner {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
@@ -54,7 +73,7 @@ pub(crate) fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> anyho
         }
     })?;
     #[cfg(unix)]
-    {
+    if readers == Readers::Owner {
         // An existing file overwritten with --force keeps its mode; tighten it.
         use std::os::unix::fs::PermissionsExt as _;
         file.set_permissions(fs::Permissions::from_mode(0o600))?;
@@ -64,29 +83,8 @@ pub(crate) fn write_secret_file(path: &Path, bytes: &[u8], force: bool) -> anyho
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Writes a public file, refusing to replace one unless `force`.
-pub(crate) fn write_public_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    let mut file = options.open(path).with_context(|| {
-        if path.exists() && !force {
-            format!("{} exists; pass --force to overwrite it", path.display())
-        } else {
-            format!("cannot create {}", path.display())
-        }
-    })?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Reads the public key from a JWK file, private or public. A private JWK is checked
-/// for consistency between `d` and its public members.
-pub(crate) fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
+/// Reads a JWK file, refusing one larger than any JWK before reading it.
+fn read_jwk_file(path: &Path) -> anyhow::Result<Jwk> {
     let size = fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .len();
@@ -98,7 +96,13 @@ pub(crate) fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
         });
     }
     let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let jwk = Jwk::from_json(&bytes).with_context(|| format!("{} is not a JWK", path.display()))?;
+    Jwk::from_json(&bytes).with_context(|| format!("{} is not a JWK", path.display()))
+}
+
+/// Reads the public key from a JWK file, private or public. A private JWK is checked
+/// for consistency between `d` and its public members.
+pub(crate) fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
+    let jwk = read_jwk_file(path)?;
     let key = if jwk.d.is_some() {
         PrivateKey::from_jwk(&jwk).map(|k| k.public_key())
     } else {
@@ -109,14 +113,7 @@ pub(crate) fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
 
 /// Reads a private JWK file.
 pub(crate) fn read_private_key(path: &Path) -> anyhow::Result<PrivateKey> {
-    let size = fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    if size > kith_crypto::MAX_JWK_LEN as u64 {
-        anyhow::bail!("{} is too large to be a key file", path.display());
-    }
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let jwk = Jwk::from_json(&bytes).with_context(|| format!("{} is not a JWK", path.display()))?;
+    let jwk = read_jwk_file(path)?;
     PrivateKey::from_jwk(&jwk)
         .with_context(|| format!("{} holds no usable private key", path.display()))
 }
