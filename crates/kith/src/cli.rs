@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// or usage.
 #[derive(Debug, Parser)]
 #[command(name = "kith", version, propagate_version = true, max_term_width = 79)]
+#[command(after_help = "Every command has --help. `kith man` prints the manual page.")]
 pub(crate) struct Cli {
     /// Print results and errors as JSON objects on stdout.
     #[arg(long, global = true)]
@@ -37,6 +38,19 @@ pub(crate) enum Command {
     /// Create and verify verifiable presentations.
     #[command(subcommand)]
     Vp(VpCommand),
+    /// Print a shell completion script.
+    ///
+    /// For example: kith completions bash >
+    /// ~/.local/share/bash-completion/completions/kith
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    ///
+    /// For example: kith man | man -l -
+    Man,
 }
 
 /// Securing formats for credentials.

@@ -277,6 +277,8 @@ fn every_command_has_help() {
         vec!["vp", "--help"],
         vec!["vp", "create", "--help"],
         vec!["vp", "verify", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
     ] {
         let output = kith().args(&args).output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{args:?}");
@@ -285,6 +287,25 @@ fn every_command_has_help() {
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn prints_completions_and_a_man_page() {
+    let output = kith().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let script = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        script.contains("_kith") && script.contains("resolve"),
+        "a bash completion for kith"
+    );
+    let output = kith().arg("man").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH kith"),
+        "roff: {:.80}",
+        page
+    );
 }
 
 #[test]

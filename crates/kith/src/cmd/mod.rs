@@ -35,5 +35,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Did(cmd) => did::run(cmd, cli.json),
         Command::Vc(cmd) => vc::run(cmd, cli.json),
         Command::Vp(cmd) => vp::run(cmd, cli.json),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "kith", &mut std::io::stdout());
+            Ok(Outcome::Ok)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout())?;
+            Ok(Outcome::Ok)
+        }
     }
 }
