@@ -13,9 +13,19 @@ pub enum Error {
     /// A key type, curve or multicodec that Kith does not support.
     #[error("unsupported key type: {0}")]
     UnsupportedKeyType(String),
-    /// Key bytes that do not encode a valid key of their type (off-curve point, wrong length).
+    /// Public key bytes that do not encode a valid key of their type (off-curve point,
+    /// wrong length).
     #[error("invalid {key_type} key: {reason}")]
     InvalidKey {
+        /// The key type the bytes were meant to be.
+        key_type: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// Secret bytes that are not a valid private key of their type (wrong length, an
+    /// ECDSA scalar that is zero or not below the group order).
+    #[error("invalid {key_type} private key: {reason}")]
+    InvalidPrivateKey {
         /// The key type the bytes were meant to be.
         key_type: &'static str,
         /// What was wrong.
@@ -98,6 +108,7 @@ impl Error {
             Self::InvalidJwk(_) => "invalid_jwk",
             Self::UnsupportedKeyType(_) => "unsupported_key_type",
             Self::InvalidKey { .. } => "invalid_public_key",
+            Self::InvalidPrivateKey { .. } => "invalid_private_key",
             Self::InvalidMultibase(_) => "invalid_multibase",
             Self::UnsupportedMultibase(..) => "unsupported_multibase",
             Self::InvalidMulticodec(_) => "invalid_multicodec",

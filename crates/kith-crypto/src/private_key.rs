@@ -37,7 +37,7 @@ impl PrivateKey {
             getrandom::fill(&mut seed).map_err(|e| Error::Rng(e.to_string()))?;
             match Self::from_bytes(key_type, &seed) {
                 Ok(key) => return Ok(key),
-                Err(Error::InvalidKey { .. }) => continue,
+                Err(Error::InvalidPrivateKey { .. }) => continue,
                 Err(other) => return Err(other),
             }
         }
@@ -47,7 +47,7 @@ impl PrivateKey {
     /// Builds a key from its secret bytes: the Ed25519 seed, the X25519 scalar, or the
     /// big-endian ECDSA scalar.
     pub fn from_bytes(key_type: KeyType, secret: &[u8]) -> Result<Self, Error> {
-        let invalid = |reason: String| Error::InvalidKey {
+        let invalid = |reason: String| Error::InvalidPrivateKey {
             key_type: key_type.name(),
             reason,
         };

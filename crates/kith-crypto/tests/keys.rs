@@ -32,7 +32,7 @@ fn key_or_refusal(key_type: KeyType, seed: &[u8]) -> Option<PrivateKey> {
                 key_type,
                 KeyType::P256 | KeyType::P384 | KeyType::Secp256k1
             ));
-            assert_eq!(e.code(), "invalid_public_key");
+            assert_eq!(e.code(), "invalid_private_key");
             None
         }
     }
@@ -345,7 +345,7 @@ fn invalid_scalars_are_refused() {
         let err = PrivateKey::from_bytes(key_type, &bytes).unwrap_err();
         assert_eq!(
             err.code(),
-            "invalid_public_key",
+            "invalid_private_key",
             "{key_type} {}",
             hex::encode(&bytes)
         );
