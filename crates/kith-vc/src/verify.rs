@@ -49,6 +49,12 @@ impl Format {
 
 /// Recognizes the securing format of `input` without verifying anything.
 pub fn detect(input: &str) -> Result<Format, Error> {
+    detect_and_parse(input).map(|(format, _)| format)
+}
+
+/// [`detect`], also returning the parsed document of a Data Integrity input so the
+/// pipeline parses it once.
+fn detect_and_parse(input: &str) -> Result<(Format, Option<Value>), Error> {
     let text = input.trim();
     if text.len() > MAX_INPUT_LEN {
         return Err(Error::TooLarge {
@@ -69,10 +75,11 @@ pub fn detect(input: &str) -> Result<Format, Error> {
             .ok_or_else(|| {
                 Error::UnknownFormat("a JSON document without a Data Integrity proof".into())
             })?;
-        return Ok(Format::DataIntegrity(suite.to_owned()));
+        let format = Format::DataIntegrity(suite.to_owned());
+        return Ok((format, Some(json)));
     }
     if text.contains('~') {
-        return Ok(Format::SdJwt);
+        return Ok((Format::SdJwt, None));
     }
     if text.split('.').count() == 3 {
         let header = text.split('.').next().unwrap_or_default();
@@ -81,11 +88,11 @@ pub fn detect(input: &str) -> Result<Format, Error> {
         let header = crate::json::parse(&header)?;
         let typ = header.get("typ").and_then(Value::as_str).unwrap_or("JWT");
         return match typ {
-            "vp+jwt" | "vp+ld+jwt" => Ok(Format::VpJwt),
-            "dc+sd-jwt" | "vc+sd-jwt" => Ok(Format::SdJwt),
+            "vp+jwt" | "vp+ld+jwt" => Ok((Format::VpJwt, None)),
+            "dc+sd-jwt" | "vc+sd-jwt" => Ok((Format::SdJwt, None)),
             // A VCDM 1.1 JWT carries its kind in the `vc` or `vp` claim (VCDM 1.1 §6.3.1).
-            "JWT" | "jwt" if legacy_claim(text) == Some("vp") => Ok(Format::VpJwt),
-            _ => Ok(Format::VcJwt),
+            "JWT" | "jwt" if legacy_claim(text) == Some("vp") => Ok((Format::VpJwt, None)),
+            _ => Ok((Format::VcJwt, None)),
         };
     }
     Err(Error::UnknownFormat(
@@ -147,8 +154,8 @@ impl Verifier {
 
     /// Verifies a credential in any format.
     pub async fn verify_credential(&self, input: &str) -> Report {
-        let format = match detect(input) {
-            Ok(format) => format,
+        let (format, json) = match detect_and_parse(input) {
+            Ok(detected) => detected,
             Err(e) => return parse_failure(&e),
         };
         let mut report = Report::new(format.name());
@@ -166,17 +173,15 @@ impl Verifier {
                 };
                 crate::sd_jwt::verify(input.trim(), self.resolver.as_ref(), &options).await
             }
-            Format::DataIntegrity(_) => match crate::json::parse_str(input.trim()) {
-                Ok(json) => {
-                    let options = crate::di::DiVerifyOptions {
-                        now: Some(now),
-                        skew: self.skew,
-                        ..crate::di::DiVerifyOptions::default()
-                    };
-                    crate::di::verify(&json, self.resolver.as_ref(), &options).await
-                }
-                Err(e) => Err(e),
-            },
+            Format::DataIntegrity(_) => {
+                let options = crate::di::DiVerifyOptions {
+                    now: Some(now),
+                    skew: self.skew,
+                    ..crate::di::DiVerifyOptions::default()
+                };
+                let json = json.unwrap_or_default();
+                crate::di::verify(&json, self.resolver.as_ref(), &options).await
+            }
             Format::VpJwt => Err(Error::UnknownFormat(
                 "this is a presentation (vp+jwt); verify it as a presentation".into(),
             )),
@@ -261,25 +266,23 @@ impl Verifier {
         now: OffsetDateTime,
     ) -> Result<(), Error> {
         let skew = time::Duration::try_from(self.skew).unwrap_or(time::Duration::ZERO);
-        let starts = [start];
-        let ends = [end];
-        for start in starts.into_iter().flatten() {
-            if now + skew < start {
-                return Err(Error::NotYetValid(format!(
-                    "valid from {}, it is {}",
-                    format_date_time(start),
-                    format_date_time(now)
-                )));
-            }
+        if let Some(start) = start
+            && now + skew < start
+        {
+            return Err(Error::NotYetValid(format!(
+                "valid from {}, it is {}",
+                format_date_time(start),
+                format_date_time(now)
+            )));
         }
-        for end in ends.into_iter().flatten() {
-            if now - skew >= end {
-                return Err(Error::Expired(format!(
-                    "valid until {}, it is {}",
-                    format_date_time(end),
-                    format_date_time(now)
-                )));
-            }
+        if let Some(end) = end
+            && now - skew >= end
+        {
+            return Err(Error::Expired(format!(
+                "valid until {}, it is {}",
+                format_date_time(end),
+                format_date_time(now)
+            )));
         }
         Ok(())
     }
@@ -327,8 +330,8 @@ impl Verifier {
     /// Verifies a presentation in any format against the verifier's challenge:
     /// the holder's proof, then every credential inside.
     pub async fn verify_presentation(&self, input: &str, challenge: &Challenge) -> Report {
-        let format = match detect(input) {
-            Ok(format) => format,
+        let (format, json) = match detect_and_parse(input) {
+            Ok(detected) => detected,
             Err(e) => return parse_failure(&e),
         };
         let now = self.clock.now();
@@ -347,22 +350,8 @@ impl Verifier {
                     crate::sd_jwt::verify(input.trim(), self.resolver.as_ref(), &options).await;
                 // The issuer signature and the holder's KB-JWT are checked together; a KB
                 // failure is reported as holder binding, anything else as the proof.
-                let proof = match proof {
-                    Ok(proof) => {
-                        report.push(Check::pass(CheckKind::Proof));
-                        report.push(Check::pass(CheckKind::HolderBinding));
-                        proof
-                    }
-                    Err(e) => {
-                        let kind = match e.code() {
-                            "nonce_mismatch" | "audience_mismatch" | "holder_binding" => {
-                                CheckKind::HolderBinding
-                            }
-                            _ => CheckKind::Proof,
-                        };
-                        report.push(Check::fail(kind, &e));
-                        return report.finish();
-                    }
+                let Some(proof) = record_holder_proof(&mut report, proof) else {
+                    return report.finish();
                 };
                 self.check_credential(&mut report, &format, proof, now)
                     .await;
@@ -390,10 +379,7 @@ impl Verifier {
             }
             Format::DataIntegrity(_) => {
                 let mut report = Report::new(format.name());
-                let json = match crate::json::parse_str(input.trim()) {
-                    Ok(json) => json,
-                    Err(e) => return parse_failure(&e),
-                };
+                let json = json.unwrap_or_default();
                 let options = crate::di::DiVerifyOptions {
                     now: Some(now),
                     skew: self.skew,

@@ -35,7 +35,7 @@ pub(crate) fn signing_identity(
                 "{did} is not the did:key of {}; pass --kid",
                 args.key.display()
             );
-            format!("{did}#{}", did.method_specific_id())
+            kith_vc::did_key_method_id(&public)
         }
         (None, "jwk") => format!("{did}#0"),
         (None, "web") => format!("{did}#key-1"),
