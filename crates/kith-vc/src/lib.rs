@@ -100,4 +100,45 @@ pub mod __fuzz {
         let _ = run_offline(verifier.verify_presentation(text, &challenge));
         let _ = crate::sd_jwt::inspect(text);
     }
+
+    /// Bitstring Status List parsing: `data` as an `encodedList`, as the GZIP inside
+    /// one, as a `credentialStatus` entry and as a status list credential. Never panics;
+    /// what decodes re-encodes to the same bits, and a parsed entry rebuilt with
+    /// `status_entry` parses to the same entry.
+    pub fn status_list(data: &[u8]) {
+        use crate::status::{BitstringStatusList, StatusEntry, status_entry};
+        let round_trip = |list: BitstringStatusList| {
+            let encoded = list.encode();
+            // A verifier refuses an encodedList over the limit; below it, encoding is exact.
+            if encoded.len() <= crate::status::MAX_ENCODED_LEN {
+                let again = BitstringStatusList::decode(&encoded).expect("re-encoded list decodes");
+                assert_eq!(again, list, "encode → decode changed the bits");
+            }
+        };
+        if let Ok(text) = std::str::from_utf8(data)
+            && let Ok(list) = BitstringStatusList::decode(text)
+        {
+            round_trip(list);
+        }
+        let wrapped = format!("u{}", kith_crypto::multibase::base64url_encode(data));
+        if let Ok(list) = BitstringStatusList::decode(&wrapped) {
+            round_trip(list);
+        }
+        let Ok(value) = crate::json::parse(data) else {
+            return;
+        };
+        if let Ok(entry) = StatusEntry::parse(&value)
+            && entry.index < u64::MAX
+        {
+            let rebuilt = status_entry(entry.list_url, entry.purpose, entry.index);
+            let again = StatusEntry::parse(&rebuilt).expect("a built entry parses");
+            assert_eq!(
+                (again.purpose, again.index, again.list_url),
+                (entry.purpose, entry.index, entry.list_url)
+            );
+        }
+        if let Some((entries, set)) = crate::status::fuzz_list_credential(&value) {
+            assert!(set <= entries && entries >= crate::status::MIN_ENTRIES);
+        }
+    }
 }

@@ -122,6 +122,60 @@ fn check_type(json: &Map<String, Value>, required: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `value` is a string or a non-empty list of strings (§4.5).
+fn is_type_value(value: &Value) -> bool {
+    match value {
+        Value::String(_) => true,
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_string),
+        _ => false,
+    }
+}
+
+/// `name` and `description` of the credential and of its issuer: a string, a language
+/// value object (`@value`, `@language`, `@direction` only), or a list of them (§4.6).
+fn check_names_and_descriptions(json: &Map<String, Value>) -> Result<(), Error> {
+    let holders = std::iter::once(("", Some(json))).chain(std::iter::once((
+        "issuer.",
+        json.get("issuer").and_then(Value::as_object),
+    )));
+    for (prefix, holder) in holders {
+        let Some(holder) = holder else { continue };
+        for property in ["name", "description"] {
+            let Some(value) = holder.get(property) else {
+                continue;
+            };
+            let values: Vec<&Value> = match value {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            for value in values {
+                let ok = match value {
+                    Value::String(_) => true,
+                    Value::Object(object) => {
+                        object.get("@value").is_some_and(Value::is_string)
+                            && object.keys().all(|k| {
+                                matches!(k.as_str(), "@value" | "@language" | "@direction")
+                            })
+                            && ["@language", "@direction"]
+                                .iter()
+                                .all(|k| object.get(*k).is_none_or(Value::is_string))
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    return Err(Error::model(
+                        "invalid_language_value",
+                        format!(
+                            "{prefix}{property} must be a string or a language value object with only @value, @language and @direction"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Properties whose objects each need a `type` (VCDM 2.0 §4.10–4.13, §5.6).
 const TYPED_PROPERTIES: [&str; 5] = [
     "credentialStatus",
@@ -210,20 +264,37 @@ impl Credential {
         for name in TYPED_PROPERTIES {
             for item in json.get(name).map(objects).unwrap_or_default() {
                 let item = as_object(item, name)?;
-                if !item.contains_key("type") {
-                    return Err(Error::model(
-                        "missing_type",
-                        format!("every {name} needs a type"),
-                    ));
+                // §4.5: a type value is a string or a list of strings.
+                match item.get("type") {
+                    None => {
+                        return Err(Error::model(
+                            "missing_type",
+                            format!("every {name} needs a type"),
+                        ));
+                    }
+                    Some(t) if !is_type_value(t) => {
+                        return Err(Error::model(
+                            "invalid_type",
+                            format!("{name}.type must be a string or a list of strings, got {t}"),
+                        ));
+                    }
+                    Some(_) => {}
                 }
                 if let Some(id) = item.get("id") {
                     check_url(&format!("{name}.id"), id)?;
+                } else if name == "credentialSchema" {
+                    // §4.11: "id: The value of the id property MUST be a URL".
+                    return Err(Error::model(
+                        "invalid_credential_schema",
+                        "every credentialSchema needs an id (the schema's URL)",
+                    ));
                 }
             }
         }
         if let Some(related) = json.get("relatedResource") {
             check_related_resources(related)?;
         }
+        check_names_and_descriptions(&json)?;
         Ok(Self { json, version })
     }
 
@@ -537,6 +608,27 @@ mod tests {
                 Box::new(|v| v["type"] = json!(["ExampleDegreeCredential"])),
             ),
             ("invalid_issuer", Box::new(|v| v["issuer"] = json!(42))),
+            (
+                "invalid_type",
+                Box::new(|v| {
+                    v["credentialStatus"] = json!({"id": "https://s.example/1#3", "type": 2})
+                }),
+            ),
+            (
+                "invalid_credential_schema",
+                Box::new(|v| v["credentialSchema"] = json!({"type": "JsonSchema"})),
+            ),
+            (
+                "invalid_language_value",
+                Box::new(|v| {
+                    v["name"] =
+                        json!({"@value": "Diploma", "@language": "en", "url": "https://x.example"})
+                }),
+            ),
+            (
+                "invalid_language_value",
+                Box::new(|v| v["issuer"] = json!({"id": "did:example:issuer", "description": 7})),
+            ),
             (
                 "invalid_id",
                 Box::new(|v| v["issuer"] = json!({"name": "no id"})),

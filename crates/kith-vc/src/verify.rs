@@ -225,7 +225,7 @@ impl Verifier {
             CheckKind::Validity,
             self.check_validity(&proof, model.as_ref(), now),
         );
-        self.check_status(report, &credential).await;
+        self.check_status(report, &credential, &proof.issuer).await;
         match crate::schema::validate(&credential, self.schemas.as_ref()).await {
             Ok(_) => report.push(Check::pass(CheckKind::Schema)),
             Err(e) if e.code() == "schema_unavailable" => {
@@ -287,7 +287,7 @@ impl Verifier {
         Ok(())
     }
 
-    async fn check_status(&self, report: &mut Report, credential: &Value) {
+    async fn check_status(&self, report: &mut Report, credential: &Value, issuer: &str) {
         let entries: Vec<&Value> = match credential
             .get("credentialStatus")
             .or_else(|| credential.get("status"))
@@ -309,7 +309,7 @@ impl Verifier {
             return;
         };
         for entry in entries {
-            let check = match checker.check(entry).await {
+            let check = match checker.check_issued_by(entry, issuer).await {
                 StatusResult::Valid => continue,
                 StatusResult::Revoked(detail) => {
                     Check::fail_with(CheckKind::Status, "revoked", detail)

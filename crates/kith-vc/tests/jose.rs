@@ -300,7 +300,7 @@ async fn vp_jwt_carries_enveloped_credentials_and_the_challenge() {
     );
     assert_eq!(
         decoded["payload"]["verifiableCredential"][0],
-        json!({"@context": "https://www.w3.org/ns/credentials/v2", "id": format!("data:application/vc+jwt,{vc1}"), "type": "EnvelopedVerifiableCredential"})
+        json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": format!("data:application/vc+jwt,{vc1}"), "type": "EnvelopedVerifiableCredential"})
     );
 
     let verified = jose::verify_vp_jwt(&vp, &resolver(), &challenge())

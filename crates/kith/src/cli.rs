@@ -38,6 +38,39 @@ pub(crate) enum Command {
     /// Create and verify verifiable presentations.
     #[command(subcommand)]
     Vp(VpCommand),
+    /// Run the issuer, verifier and status list services over HTTP(S).
+    ///
+    /// Serves the W3C CCG VC API (POST /credentials/issue, /credentials/verify,
+    /// /presentations/verify, /credentials/status), signed Bitstring Status
+    /// Lists at GET /status/{list}, the issuer's did:web document, the admin API,
+    /// /healthz, /readyz, /metrics and /openapi.json.
+    ///
+    /// Storage is SQLite in --data-dir (default ./kith-data) or PostgreSQL with
+    /// --database-url. The issuer's keys are sealed with a master key from
+    /// KITH_MASTER_KEY (32 bytes, base64url), KITH_MASTER_PASSPHRASE (Argon2id),
+    /// or a 0600 key file (default DATA_DIR/master.key, created on first start).
+    /// The first start of a new store creates an admin API key and prints it,
+    /// alone, on the first line of stdout: it is never shown again.
+    ///
+    /// Settings come from flags, then KITH_* environment variables, then the
+    /// TOML --config file (keys are the flag names with '_' for '-', e.g.
+    /// public_url = "https://issuer.example"), then defaults.
+    ///
+    /// Plain HTTP is served only on loopback addresses unless --insecure-http;
+    /// give --tls-cert and --tls-key for HTTPS. SIGTERM drains in-flight
+    /// requests before exiting.
+    ///
+    /// Logs go to stderr (--log-format text or json); KITH_LOG sets the filter
+    /// (default info: refused and failed requests; debug: every request). Logs
+    /// and the audit log never contain request bodies, keys or claim values.
+    Serve(Box<ServeArgs>),
+    /// Administer a store: API keys, request signers, issuer keys, audit log.
+    ///
+    /// Works directly on the store (the same --data-dir or --database-url and
+    /// master key as `kith serve`); a running server picks changes up within
+    /// seconds.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Print a shell completion script.
     ///
     /// For example: kith completions bash >
@@ -376,4 +409,240 @@ mod tests {
                 .json
         );
     }
+}
+
+/// Where the store is and how its master key is found.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct StorageArgs {
+    /// Directory of the SQLite store and the default master key file.
+    #[arg(long, value_name = "DIR", env = "KITH_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://user@host/db) instead of SQLite.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "KITH_DATABASE_URL",
+        conflicts_with = "data_dir"
+    )]
+    pub(crate) database_url: Option<String>,
+    /// The master key file (created 0600 on first use when absent).
+    #[arg(long, value_name = "FILE", env = "KITH_MASTER_KEY_FILE")]
+    pub(crate) master_key_file: Option<PathBuf>,
+}
+
+/// Key types for the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum IssuerKeyType {
+    /// Ed25519 (eddsa-jcs-2022, EdDSA).
+    Ed25519,
+    /// NIST P-256 (ecdsa-jcs-2019, ES256).
+    P256,
+    /// NIST P-384 (ecdsa-jcs-2019, ES384).
+    P384,
+}
+
+/// DID methods for the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum IssuerDid {
+    /// did:web for --public-url (rotatable).
+    Web,
+    /// did:key of the first key (not rotatable).
+    Key,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// A TOML file with any of these settings.
+    #[arg(long, value_name = "FILE", env = "KITH_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The address to listen on [default: 127.0.0.1:8443].
+    #[arg(long, value_name = "ADDR", env = "KITH_BIND")]
+    pub(crate) bind: Option<String>,
+    /// The URL clients reach the service at; the did:web DID, status list URLs
+    /// and the presentation audience derive from it [default: http(s)://BIND].
+    #[arg(long, value_name = "URL", env = "KITH_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+    /// PEM certificate chain for HTTPS.
+    #[arg(long, value_name = "FILE", env = "KITH_TLS_CERT", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, value_name = "FILE", env = "KITH_TLS_KEY", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback address (behind a TLS proxy only).
+    #[arg(long, env = "KITH_INSECURE_HTTP")]
+    pub(crate) insecure_http: bool,
+    /// The issuer's DID method [default: web].
+    #[arg(long, value_enum, env = "KITH_DID_METHOD")]
+    pub(crate) did_method: Option<IssuerDid>,
+    /// The type of the issuer's keys [default: ed25519].
+    #[arg(long, value_enum, env = "KITH_KEY_TYPE")]
+    pub(crate) key_type: Option<IssuerKeyType>,
+    /// Log format [default: text].
+    #[arg(long, value_enum, env = "KITH_LOG_FORMAT")]
+    pub(crate) log_format: Option<LogFormat>,
+    /// How long Idempotency-Key records are kept [default: 24h].
+    #[arg(long, value_name = "DURATION", env = "KITH_IDEMPOTENCY_TTL")]
+    pub(crate) idempotency_ttl: Option<String>,
+    /// Requests per second per API key (burst: twice that) [default: 2000].
+    #[arg(long, value_name = "N", env = "KITH_RATE_LIMIT_PER_KEY")]
+    pub(crate) rate_limit_per_key: Option<u32>,
+    /// Requests per second per client address (burst: twice that) [default: 2000].
+    #[arg(long, value_name = "N", env = "KITH_RATE_LIMIT_PER_ADDRESS")]
+    pub(crate) rate_limit_per_address: Option<u32>,
+    /// Longest time one request may take [default: 30s].
+    #[arg(long, value_name = "DURATION", env = "KITH_REQUEST_TIMEOUT")]
+    pub(crate) request_timeout: Option<String>,
+    /// How long verifiers may cache this issuer's status lists [default: 5m].
+    #[arg(long, value_name = "DURATION", env = "KITH_STATUS_LIST_TTL")]
+    pub(crate) status_list_ttl: Option<String>,
+    /// Entries per status list (at least 131072) [default: 131072].
+    #[arg(long, value_name = "N", env = "KITH_STATUS_LIST_SIZE")]
+    pub(crate) status_list_size: Option<u64>,
+    /// Let outbound fetches (did:web, status lists) use plain HTTP (development).
+    #[arg(long, env = "KITH_FETCH_ALLOW_HTTP")]
+    pub(crate) fetch_allow_http: bool,
+    /// Let outbound fetches reach loopback and private addresses (development).
+    #[arg(long, env = "KITH_FETCH_ALLOW_PRIVATE")]
+    pub(crate) fetch_allow_private: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminCommand {
+    /// Create, list, revoke and rotate API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Register DIDs whose keys may sign requests (RFC 9421) instead of using
+    /// API keys.
+    #[command(subcommand)]
+    Signer(SignerCommand),
+    /// Manage the issuer's signing keys.
+    #[command(subcommand)]
+    Key(AdminKeyCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ApiKeyCommand {
+    /// Create an API key and print it, alone, on the first line of stdout.
+    ///
+    /// The key is shown once; only its HMAC is stored.
+    Create(ApiKeyCreateArgs),
+    /// List API keys (never their secrets).
+    List(StorageOnly),
+    /// Revoke an API key at once.
+    Revoke(ApiKeyIdArgs),
+    /// Replace an API key: prints the new key; the old one keeps working
+    /// for --overlap.
+    Rotate(ApiKeyRotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StorageOnly {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApiKeyCreateArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// Scopes, comma-separated: issue, verify, status, admin.
+    #[arg(long, value_name = "SCOPES", value_delimiter = ',', required = true)]
+    pub(crate) scope: Vec<String>,
+    /// Lifetime, e.g. 90d or 12h (default: does not expire).
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) expires: Option<String>,
+    /// A name to recognise the key by.
+    #[arg(long, default_value = "api key")]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApiKeyIdArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The key id (the part after kith_ and before the next _).
+    pub(crate) id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApiKeyRotateArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The key id.
+    pub(crate) id: String,
+    /// How long the old key keeps working.
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub(crate) overlap: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SignerCommand {
+    /// Allow DID's authentication keys to sign requests with these scopes.
+    Add(SignerAddArgs),
+    /// Stop accepting DID's signed requests.
+    Remove(SignerRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignerAddArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The DID.
+    pub(crate) did: String,
+    /// Scopes, comma-separated: issue, verify, status, admin.
+    #[arg(long, value_name = "SCOPES", value_delimiter = ',', required = true)]
+    pub(crate) scope: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignerRemoveArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The DID.
+    pub(crate) did: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdminKeyCommand {
+    /// Add a new signing key to the did:web issuer and make it the active one.
+    ///
+    /// Credentials signed with older keys keep verifying: the older keys stay
+    /// in the DID document until retired.
+    Rotate(KeyRotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyRotateArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The server's public URL (names its did:web DID).
+    #[arg(long, value_name = "URL", env = "KITH_PUBLIC_URL")]
+    pub(crate) public_url: String,
+    /// The new key's type.
+    #[arg(long, value_enum, default_value = "ed25519")]
+    pub(crate) key_type: IssuerKeyType,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Verify the hash chain: exits 0 when intact, 1 when an entry was edited,
+    /// inserted or deleted.
+    Verify(StorageOnly),
 }

@@ -88,8 +88,10 @@ impl EnvelopedCredential {
     /// The `EnvelopedVerifiableCredential` object that carries this credential
     /// (VCDM 2.0 §4.13.1).
     pub fn to_entry(&self) -> Value {
+        // A list, like every other @context: consumers that require the first item to
+        // be the base context (VCDM 2.0 §4.3) read it the same way.
         json!({
-            "@context": CREDENTIALS_V2_CONTEXT,
+            "@context": [CREDENTIALS_V2_CONTEXT],
             "id": self.to_data_url(),
             "type": ENVELOPED_TYPE,
         })

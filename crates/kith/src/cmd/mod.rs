@@ -4,9 +4,12 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod admin;
 mod did;
 mod key;
+mod serve;
 mod sign;
+mod store;
 mod vc;
 mod vp;
 
@@ -35,6 +38,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Did(cmd) => did::run(cmd, cli.json),
         Command::Vc(cmd) => vc::run(cmd, cli.json),
         Command::Vp(cmd) => vp::run(cmd, cli.json),
+        Command::Serve(args) => serve::run(*args),
+        Command::Admin(cmd) => admin::run(cmd, cli.json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kith", &mut std::io::stdout());

@@ -1,0 +1,250 @@
+//! The server's verifier: the verification pipeline with a resolver and a status
+//! list source that answer this service's own DID and status lists in-process (no
+//! HTTP request to itself), and everything else over bounded, SSRF-guarded fetches.
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use kith_did::fetch::BoundedFetcher;
+use kith_did::{
+    CacheConfig, CachingResolver, Did, MethodResolver, Resolution, ResolutionOptions, Resolver,
+};
+use kith_vc::jose::EnvelopedCredential;
+use kith_vc::status::{BitstringStatusChecker, StatusListSource};
+use kith_vc::{Challenge, Report, Verifier};
+use serde_json::Value;
+use url::Url;
+
+use crate::app::{App, ServerConfig, WeakApp};
+use crate::problem::Problem;
+
+/// The parts that call back into the app once it exists.
+struct Own {
+    did: Did,
+    status_prefix: String,
+    app: OnceLock<WeakApp>,
+}
+
+impl Own {
+    fn app(&self) -> Option<App> {
+        self.app.get().and_then(WeakApp::upgrade)
+    }
+}
+
+/// Resolves this service's DID from its key set, others with the default methods.
+struct ServerResolver {
+    own: Arc<Own>,
+    others: CachingResolver,
+}
+
+#[async_trait]
+impl Resolver for ServerResolver {
+    async fn resolve(
+        &self,
+        did: &Did,
+        options: &ResolutionOptions,
+    ) -> Result<Resolution, kith_did::Error> {
+        if did == &self.own.did
+            && let Some(app) = self.own.app()
+        {
+            return Ok(Resolution {
+                document: app.issuer().document().as_ref().clone(),
+                document_metadata: Default::default(),
+            });
+        }
+        self.others.resolve(did, options).await
+    }
+}
+
+/// Serves this service's status lists in-process, fetches the rest.
+struct ServerStatusLists {
+    own: Arc<Own>,
+    fetcher: BoundedFetcher,
+}
+
+#[async_trait]
+impl StatusListSource for ServerStatusLists {
+    async fn fetch(&self, url: &Url) -> Result<Vec<u8>, kith_vc::Error> {
+        if let Some(list) = url.as_str().strip_prefix(&self.own.status_prefix)
+            && let Some(app) = self.own.app()
+        {
+            return match app.issuer().status_list_credential(list).await {
+                Ok(Some(credential)) => serde_json::to_vec(credential.as_ref()).map_err(|e| {
+                    kith_vc::Error::ApiMisuse(format!("status list does not serialize: {e}"))
+                }),
+                Ok(None) | Err(_) => self.fetcher.fetch(url).await,
+            };
+        }
+        self.fetcher.fetch(url).await
+    }
+}
+
+/// The verifier used by `/credentials/verify` and `/presentations/verify`.
+pub struct ServerVerifier {
+    own: Arc<Own>,
+    verifier: Verifier,
+    status: Arc<BitstringStatusChecker>,
+}
+
+impl ServerVerifier {
+    /// A verifier for the service configured by `config`, whose own DID is `did`.
+    pub fn new(config: &ServerConfig, did: Did) -> Result<Self, Problem> {
+        let base = config.issuer.public_url.as_str().trim_end_matches('/');
+        let own = Arc::new(Own {
+            did,
+            status_prefix: format!("{base}/status/"),
+            app: OnceLock::new(),
+        });
+        let methods = MethodResolver::with_defaults(config.fetch.clone())
+            .map_err(|e| Problem::internal(format!("the DID resolvers cannot be set up: {e}")))?;
+        let resolver = ServerResolver {
+            own: Arc::clone(&own),
+            others: CachingResolver::new(Arc::new(methods), CacheConfig::default()),
+        };
+        let fetcher = BoundedFetcher::new(config.fetch.clone())
+            .map_err(|e| Problem::internal(format!("the HTTP client cannot be set up: {e}")))?;
+        let mut verifier = Verifier::new(Arc::new(resolver));
+        let source = ServerStatusLists {
+            own: Arc::clone(&own),
+            fetcher,
+        };
+        let status = Arc::new(BitstringStatusChecker::new(&verifier, Arc::new(source)));
+        verifier.status = Some(status.clone());
+        Ok(Self {
+            own,
+            verifier,
+            status,
+        })
+    }
+
+    /// Connects the verifier to the app (its own DID and lists).
+    pub fn attach(&self, app: &App) {
+        let _ = self.own.app.set(app.downgrade());
+    }
+
+    /// Verifies a credential.
+    pub async fn verify_credential(&self, input: &str) -> Report {
+        self.verifier.verify_credential(input).await
+    }
+
+    /// Verifies a presentation against `challenge`.
+    pub async fn verify_presentation(&self, input: &str, challenge: &Challenge) -> Report {
+        self.verifier.verify_presentation(input, challenge).await
+    }
+
+    /// Finds a verification method and whether `relationship` authorizes it.
+    pub async fn lookup_method(
+        &self,
+        url: &kith_did::DidUrl,
+        relationship: kith_did::Relationship,
+    ) -> Result<Option<kith_did::MethodLookup>, kith_did::Error> {
+        self.verifier
+            .resolver
+            .lookup_method(url, relationship)
+            .await
+    }
+
+    /// Drops a cached status list (after this service changed it).
+    pub fn forget_status_list(&self, url: &str) {
+        self.status.forget(url);
+    }
+}
+
+/// The pipeline's input for a VC-API `verifiableCredential`: a compact string as is,
+/// an `EnvelopedVerifiableCredential` unwrapped from its `data:` URL, any other
+/// object as JSON.
+pub fn credential_input(value: &Value) -> Result<String, Problem> {
+    match value {
+        Value::String(compact) => Ok(compact.clone()),
+        Value::Object(object) => {
+            let enveloped = match object.get("type") {
+                Some(Value::String(t)) => t == "EnvelopedVerifiableCredential",
+                Some(Value::Array(types)) => types
+                    .iter()
+                    .any(|t| t.as_str() == Some("EnvelopedVerifiableCredential")),
+                _ => false,
+            };
+            if enveloped {
+                // > The @context property of the object MUST be present and include a
+                // > context, such as the base context for this specification, that defines
+                // > at least the id, type, and EnvelopedVerifiableCredential terms
+                // <https://www.w3.org/TR/vc-data-model-2.0/#enveloped-verifiable-credentials>
+                let base = kith_vc::model::CREDENTIALS_V2_CONTEXT;
+                let first_context = match object.get("@context") {
+                    Some(Value::String(context)) => Some(context.as_str()),
+                    Some(Value::Array(contexts)) => contexts.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                if first_context != Some(base) {
+                    return Err(Problem::bad_request(
+                        "invalid_context",
+                        format!(
+                            "an EnvelopedVerifiableCredential's @context must start with {base}"
+                        ),
+                    ));
+                }
+                let url = object.get("id").and_then(Value::as_str).ok_or_else(|| {
+                    Problem::bad_request(
+                        "malformed",
+                        "an EnvelopedVerifiableCredential needs a data: URL id",
+                    )
+                })?;
+                let envelope = EnvelopedCredential::from_data_url(url)
+                    .map_err(|e| Problem::bad_request(e.code(), e.to_string()))?;
+                return Ok(envelope.credential);
+            }
+            serde_json::to_string(value)
+                .map_err(|e| Problem::bad_request("malformed", format!("{e}")))
+        }
+        _ => Err(Problem::bad_request(
+            "malformed",
+            "verifiableCredential must be an object or a string",
+        )),
+    }
+}
+
+/// The pipeline's input for a VC-API `verifiablePresentation`.
+pub fn presentation_input(value: &Value) -> Result<String, Problem> {
+    match value {
+        Value::String(compact) => Ok(compact.clone()),
+        Value::Object(_) => serde_json::to_string(value)
+            .map_err(|e| Problem::bad_request("malformed", format!("{e}"))),
+        _ => Err(Problem::bad_request(
+            "malformed",
+            "verifiablePresentation must be an object or a string",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn enveloped_credentials_need_the_base_context() {
+        let id = "data:application/vc+jwt,eyJh.eyJi.c2ln";
+        let base = kith_vc::model::CREDENTIALS_V2_CONTEXT;
+        for context in [json!(base), json!([base])] {
+            let entry =
+                json!({"@context": context, "type": "EnvelopedVerifiableCredential", "id": id});
+            assert_eq!(credential_input(&entry).unwrap(), "eyJh.eyJi.c2ln");
+        }
+        for context in [
+            None,
+            Some(json!([])),
+            Some(json!("https://www.w3.org/ns/credentials/examples/v2")),
+            Some(json!([
+                "https://www.w3.org/ns/credentials/examples/v2",
+                base
+            ])),
+        ] {
+            let mut entry = json!({"type": "EnvelopedVerifiableCredential", "id": id});
+            if let Some(context) = context {
+                entry["@context"] = context;
+            }
+            let problem = credential_input(&entry).unwrap_err();
+            assert_eq!(problem.code, "invalid_context", "{entry}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The did:web document, and issuer key rotation.
+
+use serde_json::{Value, json};
+
+use crate::common::{Ctx, both, credential};
+
+async fn document(s: &Ctx) -> Value {
+    let response = s.get("/.well-known/did.json", None).await;
+    assert_eq!(response.content_type(), "application/did+json");
+    response.expect(200).clone()
+}
+
+fn method_ids(document: &Value) -> Vec<String> {
+    document["verificationMethod"]
+        .as_array()
+        .expect("verificationMethod")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+both!(did_document_and_key_rotation, |s| {
+    let did = s.did();
+    let key1 = format!("{did}#key-1");
+    let key2 = format!("{did}#key-2");
+    let doc = document(&s).await;
+    assert_eq!(doc["id"], json!(did));
+    assert_eq!(method_ids(&doc), std::slice::from_ref(&key1));
+    let method = &doc["verificationMethod"][0];
+    assert_eq!(method["type"], "Multikey");
+    assert_eq!(method["controller"], json!(did));
+    assert!(
+        method["publicKeyMultibase"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("z6Mk")),
+        "an Ed25519 Multikey: {method}"
+    );
+    assert_eq!(doc["assertionMethod"], json!([key1]));
+
+    let before = s.issue(credential("Grace"), json!({})).await;
+    assert_eq!(before["proof"]["verificationMethod"], json!(key1));
+
+    // Rotation needs the admin scope.
+    let (issuer_token, _) = s.create_key("issuer", &["issue"], None).await;
+    s.post("/admin/keys/rotate", Some(&issuer_token), &json!({}))
+        .await
+        .assert_problem(403, "insufficient_scope");
+    let rotated = s
+        .post("/admin/keys/rotate", Some(&s.admin), &json!({}))
+        .await;
+    assert_eq!(rotated.expect(201)["verificationMethod"], json!(key2));
+
+    let after = s.issue(credential("Heidi"), json!({})).await;
+    assert_eq!(after["proof"]["verificationMethod"], json!(key2));
+    for vc in [&before, &after] {
+        let verified = s.verify(vc).await;
+        assert_eq!(verified.expect(200)["verified"], true, "{}", verified.text);
+    }
+    let doc = document(&s).await;
+    assert_eq!(method_ids(&doc), [key1.clone(), key2.clone()]);
+    assert_eq!(doc["assertionMethod"], json!([key1, key2]));
+    // Status lists still verify after the rotation.
+    let list_url = after["credentialStatus"][0]["statusListCredential"]
+        .as_str()
+        .expect("list URL");
+    let list = s
+        .get(list_url.strip_prefix(&s.base).expect("own list"), None)
+        .await;
+    assert_eq!(
+        s.verify(list.expect(200)).await.expect(200)["verified"],
+        true
+    );
+});

@@ -1,0 +1,12 @@
+//! kith-store behaviour, each test on SQLite and on PostgreSQL.
+
+mod common;
+
+mod api_keys;
+mod audit;
+mod idempotency;
+mod keys;
+mod seal;
+mod send;
+mod status;
+mod store;
