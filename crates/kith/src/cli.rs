@@ -497,6 +497,10 @@ pub(crate) struct ServeArgs {
     /// How long Idempotency-Key records are kept [default: 24h].
     #[arg(long, value_name = "DURATION", env = "KITH_IDEMPOTENCY_TTL")]
     pub(crate) idempotency_ttl: Option<String>,
+    /// How long a request holds its Idempotency-Key before another node may take
+    /// it over (when the node handling it died) [default: 30s].
+    #[arg(long, value_name = "DURATION", env = "KITH_IDEMPOTENCY_LEASE")]
+    pub(crate) idempotency_lease: Option<String>,
     /// Requests per second per API key (burst: twice that) [default: 2000].
     #[arg(long, value_name = "N", env = "KITH_RATE_LIMIT_PER_KEY")]
     pub(crate) rate_limit_per_key: Option<u32>,
@@ -626,6 +630,29 @@ pub(crate) enum AdminKeyCommand {
     /// Credentials signed with older keys keep verifying: the older keys stay
     /// in the DID document until retired.
     Rotate(KeyRotateArgs),
+    /// List the issuer's keys: id, type, created, retired, active.
+    List(KeyListArgs),
+    /// Retire a key: it leaves the DID document (credentials it signed stop
+    /// verifying) and never signs again. The active key cannot be retired;
+    /// rotate first.
+    Retire(KeyRetireArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyListArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The server's public URL (names its did:web DID).
+    #[arg(long, value_name = "URL", env = "KITH_PUBLIC_URL")]
+    pub(crate) public_url: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyRetireArgs {
+    #[command(flatten)]
+    pub(crate) storage: StorageArgs,
+    /// The verification method id, e.g. did:web:issuer.example#key-1.
+    pub(crate) id: String,
 }
 
 #[derive(Debug, Args)]

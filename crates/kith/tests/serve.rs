@@ -358,12 +358,14 @@ async fn database_outage_answers_503_then_recovers() {
 /// SIGKILL in the middle of a burst of idempotent issuance; after a restart every
 /// request is retried until it succeeds.
 async fn kill9_during_idempotent_burst(storage: Storage) {
+    // A short lease: keys held by requests the kill interrupted free up in 3 s.
+    const LEASE: &[&str] = &["--idempotency-lease", "3s"];
     const N: usize = 200;
     const CONCURRENCY: usize = 16;
     let test_started = Instant::now();
     let port = free_port();
     let client = client();
-    let mut server = storage.serve(port, &[]);
+    let mut server = storage.serve(port, LEASE);
     server.ready(&client).await;
     let key = storage.create_api_key(SCOPES, "burst").await;
     let api = Api::new(&client, &server.base(), &key);
@@ -423,7 +425,7 @@ async fn kill9_during_idempotent_burst(storage: Storage) {
     assert!((N / 2..N).contains(&answered), "{answered} answered");
 
     let client = support::client();
-    let mut server = storage.serve(port, &[]);
+    let mut server = storage.serve(port, LEASE);
     server.ready(&client).await;
     assert_eq!(server.stdout(), "", "a restart prints no admin key");
     let restarted = killed.elapsed();
@@ -844,6 +846,41 @@ async fn issuer_key_rotation_while_serving() {
     let new = api.issue_ok("after").await;
     assert_eq!(new["proof"]["verificationMethod"], format!("{did}#key-2"));
     assert_eq!(api.verify(&old).await.expect(200).json()["verified"], true);
+    assert_eq!(api.verify(&new).await.expect(200).json()["verified"], true);
+
+    // Retiring: the active key cannot be; the old one can, and then what it signed
+    // stops verifying (its method is gone from the DID document).
+    let url = format!("http://localhost:{port}");
+    storage
+        .admin(&["key", "retire", &format!("{did}#key-2")])
+        .await
+        .expect_code(2);
+    storage
+        .admin(&["key", "retire", &format!("{did}#key-1")])
+        .await
+        .expect_code(0);
+    let listed = storage
+        .admin(&["--json", "key", "list", "--public-url", &url])
+        .await
+        .expect_code(0);
+    let keys: serde_json::Value = serde_json::from_str(&listed.stdout).expect("key list JSON");
+    assert_eq!(keys[0]["id"], format!("{did}#key-1"));
+    assert!(keys[0]["retired"].is_string(), "{keys}");
+    assert_eq!(keys[1]["active"], true, "{keys}");
+    let retired = Instant::now();
+    loop {
+        let reply = api.verify(&old).await;
+        if reply.status == 400 {
+            let report = reply.json();
+            assert_eq!(report["verified"], false);
+            break;
+        }
+        assert!(
+            retired.elapsed() < Duration::from_secs(12),
+            "a credential of the retired key still verifies 12 s later"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(api.verify(&new).await.expect(200).json()["verified"], true);
     assert_eq!(server.sigterm(STOP).await.code(), Some(0));
 }

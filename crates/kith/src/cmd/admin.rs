@@ -192,6 +192,60 @@ pub(crate) fn run(cmd: AdminCommand, json_output: bool) -> anyhow::Result<Outcom
                 eprintln!("kith: new signing key {}; running servers use it within 10 s", stored.id);
                 Ok(Outcome::Ok)
             }
+            AdminCommand::Key(AdminKeyCommand::List(args)) => {
+                let public_url = url::Url::parse(&args.public_url)
+                    .with_context(|| format!("--public-url {:?}", args.public_url))?;
+                let did = kith_server::issuer::web_did(&public_url)
+                    .map_err(|p| anyhow!("{} ({})", p.detail, p.code))?;
+                let (store, _) = store::open(&args.storage).await?;
+                let keys = store.keys().list(did.as_str()).await?;
+                let list: Vec<_> = keys
+                    .iter()
+                    .map(|k| {
+                        json!({
+                            "id": k.id,
+                            "type": k.key_type.name(),
+                            "created": time_text(k.created),
+                            "retired": k.retired.map(time_text),
+                            "active": k.active,
+                        })
+                    })
+                    .collect();
+                if json_output {
+                    output::print_json(&json!(list))?;
+                } else {
+                    for k in &keys {
+                        let state = match (k.active, k.retired) {
+                            (true, _) => "active (signs new credentials)".to_owned(),
+                            (false, Some(at)) => format!("retired {}", time_text(at)),
+                            (false, None) => "verifies older credentials".to_owned(),
+                        };
+                        output::print_line(&format!("{}  {}  {}", k.id, k.key_type.name(), state))?;
+                    }
+                }
+                Ok(Outcome::Ok)
+            }
+            AdminCommand::Key(AdminKeyCommand::Retire(args)) => {
+                let (store, _) = store::open(&args.storage).await?;
+                let key = store
+                    .keys()
+                    .get(&args.id)
+                    .await?
+                    .ok_or_else(|| anyhow!("no issuer key {:?}", args.id))?;
+                if key.active {
+                    bail!("{} is the active signing key; rotate first (kith admin key rotate)", args.id);
+                }
+                store.keys().retire(&args.id, now).await?;
+                store
+                    .audit()
+                    .append(&audit_event("cli", "issuer_key.retire", &args.id), now)
+                    .await?;
+                eprintln!(
+                    "kith: {} retired; running servers drop it from the DID document within 10 s",
+                    args.id
+                );
+                Ok(Outcome::Ok)
+            }
             AdminCommand::Audit(AuditCommand::Verify(args)) => {
                 let (store, _) = store::open(&args.storage).await?;
                 match store.audit().verify().await? {

@@ -35,6 +35,7 @@ struct FileConfig {
     key_type: Option<IssuerKeyType>,
     log_format: Option<LogFormat>,
     idempotency_ttl: Option<String>,
+    idempotency_lease: Option<String>,
     rate_limit_per_key: Option<u32>,
     rate_limit_per_address: Option<u32>,
     request_timeout: Option<String>,
@@ -144,6 +145,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         "idempotency-ttl",
         args.idempotency_ttl.or(file.idempotency_ttl),
         config.idempotency.ttl,
+    )?;
+    config.idempotency.lease = duration(
+        "idempotency-lease",
+        args.idempotency_lease.or(file.idempotency_lease),
+        config.idempotency.lease,
     )?;
     config.request_timeout = duration(
         "request-timeout",
