@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::method::{jwk::JwkMethod, key::KeyMethod, web::WebConfig, web::WebMethod};
+use crate::method::{
+    jwk::JwkMethod, key::KeyMethod, web::WebConfig, web::WebMethod, webvh::WebvhMethod,
+};
 use crate::{
     Did, DidUrl, Error, MethodLookup, Relationship, Resolution, ResolutionOptions, Resolver,
 };
@@ -22,11 +24,13 @@ impl MethodResolver {
         Self::default()
     }
 
-    /// did:key, did:jwk and did:web (with `web` network settings).
+    /// did:key, did:jwk, did:web and did:webvh (with `web` network settings; did:webvh
+    /// raises the body cap to its log bound).
     pub fn with_defaults(web: WebConfig) -> Result<Self, Error> {
         let mut resolver = Self::new();
         resolver.register("key", Arc::new(KeyMethod));
         resolver.register("jwk", Arc::new(JwkMethod));
+        resolver.register("webvh", Arc::new(WebvhMethod::with_config(web.clone())?));
         resolver.register("web", Arc::new(WebMethod::with_config(web)?));
         Ok(resolver)
     }

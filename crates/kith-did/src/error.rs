@@ -57,6 +57,9 @@ pub enum Error {
         /// What failed.
         reason: String,
     },
+    /// A did:webvh log failed verification, or a log operation was refused.
+    #[error(transparent)]
+    Webvh(#[from] crate::method::webvh::WebvhError),
 }
 
 impl Error {
@@ -75,6 +78,7 @@ impl Error {
             Self::InvalidPublicKeyType(_) => "invalid_public_key_type",
             Self::FetchRefused { .. } => "fetch_refused",
             Self::Fetch { .. } => "fetch_failed",
+            Self::Webvh(e) => e.code(),
         }
     }
 
@@ -93,6 +97,7 @@ impl Error {
             Self::InvalidPublicKeyLength(_) => "invalidPublicKeyLength",
             Self::InvalidPublicKeyType(_) => "invalidPublicKeyType",
             Self::FetchRefused { .. } | Self::Fetch { .. } => "internalError",
+            Self::Webvh(e) => e.resolution_error(),
         }
     }
 }

@@ -46,7 +46,7 @@ async fn dispatch_resolves_key_and_jwk() {
     let resolver = defaults();
     assert_eq!(
         resolver.methods().collect::<Vec<_>>(),
-        ["jwk", "key", "web"]
+        ["jwk", "key", "web", "webvh"]
     );
 
     let key_did = did(ED25519_DID);

@@ -44,6 +44,10 @@ pub struct ServerConfig {
     pub auth_cache_ttl: Duration,
     /// Default verifier audience (`domain`) for presentations: the public URL.
     pub audience: String,
+    /// The verifier's trust policy (trusted issuers per credential type, required
+    /// claims) for `/credentials/verify` and `/presentations/verify`. The default
+    /// trusts every issuer whose proof verifies.
+    pub policy: kith_vc::policy::Policy,
 }
 
 impl ServerConfig {
@@ -71,6 +75,7 @@ impl ServerConfig {
             fetch: FetchConfig::default(),
             auth_cache_ttl: Duration::from_secs(5),
             audience,
+            policy: kith_vc::policy::Policy::default(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kith_crypto::{KeyType, LocalSigner, PrivateKey, PublicKey};
 use kith_did::{Did, Document, MethodRef, Relationship, VerificationMethod};
-use kith_store::{MasterKey, Store, StoredKey};
+use kith_store::{AuditEvent, IssuanceRecord, MasterKey, Store, StoredKey};
 use kith_vc::jose::EnvelopedCredential;
 use kith_vc::status::{BitstringStatusList, StatusPurpose};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use url::Url;
 use utoipa::ToSchema;
 
+use crate::batch::Batcher;
 use crate::problem::Problem;
 
 /// Which DID method names the issuer.
@@ -65,6 +66,8 @@ pub struct Issuer {
     keys: RwLock<Arc<KeySet>>,
     /// Signed status list credentials by list id, with the list version they show.
     lists: Mutex<HashMap<String, (u64, Arc<Value>)>>,
+    /// Records status entries and audit entries of issued credentials in batches.
+    batcher: Batcher,
 }
 
 /// The request body of `POST /credentials/issue` (VC-API).
@@ -198,7 +201,9 @@ impl Issuer {
         };
         let controller = controller_name(config.did_method, &did);
         let keys = load_key_set(&store, &master, &did, &controller).await?;
+        let batcher = Batcher::start(store.clone(), config.status_list_capacity);
         let issuer = Self {
+            batcher,
             store,
             master,
             config,
@@ -251,9 +256,17 @@ impl Issuer {
         Ok(())
     }
 
-    /// Issues `request`: completes the credential (issuer, id, validity start),
-    /// allocates its status entries and secures it in the requested format.
-    pub async fn issue(&self, request: IssueRequest) -> Result<Issued, Problem> {
+    /// Issues `request` on behalf of `actor` (request `request_id`): completes the
+    /// credential (issuer, id, validity start), validates it, records its status entries
+    /// and its `credential.issue` audit entry (in the next batch, see [`crate::batch`]),
+    /// and secures it in the requested format. A credential that is rejected gets no
+    /// status entries; an SD-JWT VC (no status entries) is audited once it is signed.
+    pub async fn issue(
+        &self,
+        request: IssueRequest,
+        actor: &str,
+        request_id: &str,
+    ) -> Result<Issued, Problem> {
         let format = IssueFormat::parse(request.options.format.as_deref())?;
         let Value::Object(mut credential) = request.credential else {
             return Err(Problem::bad_request(
@@ -267,6 +280,7 @@ impl Issuer {
         match format {
             IssueFormat::SdJwt => {
                 let credential_id = take_or_assign_id(&mut credential, "jti")?;
+                let record = issuance_record(&credential_id, Vec::new(), actor, request_id)?;
                 let options = kith_vc::sd_jwt::IssueOptions {
                     disclosable: request.options.disclosable.clone(),
                     iss: Some(self.did.to_string()),
@@ -275,9 +289,12 @@ impl Issuer {
                     ..Default::default()
                 };
                 let claims = Value::Object(credential);
+                // Issuing validates the claims and the disclosure pointers, so it comes
+                // first: only an SD-JWT VC that exists is audited.
                 let sd_jwt = kith_vc::sd_jwt::issue(&claims, keys.signer.as_ref(), &options)
                     .await
                     .map_err(|e| Problem::bad_request(e.code(), e.to_string()))?;
+                self.batcher.record(record).await?;
                 let envelope = EnvelopedCredential {
                     media_type: "application/dc+sd-jwt".to_owned(),
                     credential: sd_jwt,
@@ -302,25 +319,29 @@ impl Issuer {
                     }
                     _ => None,
                 };
-                if with_status && !credential.contains_key("credentialStatus") {
+                let allocate = with_status && !credential.contains_key("credentialStatus");
+                let purposes = if allocate {
+                    STATUS_PURPOSES
+                        .iter()
+                        .map(|p| p.as_str().to_owned())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let record = issuance_record(&credential_id, purposes, actor, request_id)?;
+                let recorded = self.batcher.record(record).await?;
+                if allocate {
                     let mut entries = Vec::new();
-                    for purpose in STATUS_PURPOSES {
-                        let allocation = self
-                            .store
-                            .status()
-                            .allocate(
-                                purpose.as_str(),
-                                &credential_id,
-                                self.config.status_list_capacity,
-                                now,
-                            )
-                            .await?;
+                    for (purpose, allocation) in STATUS_PURPOSES.iter().zip(&recorded.allocations) {
                         let url = self.status_list_url(&allocation.list_id);
                         entries.push(kith_vc::status::status_entry(
                             &url,
-                            purpose,
+                            *purpose,
                             allocation.index,
                         ));
+                    }
+                    if entries.len() != STATUS_PURPOSES.len() {
+                        return Err(Problem::internal("a status entry was not allocated"));
                     }
                     credential.insert("credentialStatus".into(), Value::Array(entries));
                 }
@@ -626,6 +647,39 @@ async fn load_key_set(
         document: Arc::new(document),
         document_json: Arc::new(document_json),
     })
+}
+
+/// What the batch records for one issued credential: its status purposes and its
+/// `credential.issue` audit entry. Checked here, so that one bad request cannot fail
+/// the batch it would join.
+fn issuance_record(
+    credential_id: &str,
+    purposes: Vec<String>,
+    actor: &str,
+    request_id: &str,
+) -> Result<IssuanceRecord, Problem> {
+    let max = kith_store::audit::MAX_FIELD_LEN;
+    if credential_id.len() > max {
+        return Err(Problem::bad_request(
+            "invalid_credential",
+            format!("the credential id is longer than {max} bytes"),
+        ));
+    }
+    let record = IssuanceRecord {
+        credential_id: credential_id.to_owned(),
+        purposes,
+        audit: AuditEvent {
+            actor: actor.to_owned(),
+            action: "credential.issue".to_owned(),
+            target: credential_id.to_owned(),
+            request_id: request_id.to_owned(),
+            outcome: "ok".to_owned(),
+        },
+    };
+    record
+        .check()
+        .map_err(|e| Problem::bad_request("invalid_request", e.to_string()))?;
+    Ok(record)
 }
 
 /// Reads the credential's id (member `field`), or assigns a fresh `urn:uuid:`.

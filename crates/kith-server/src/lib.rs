@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod batch;
 pub mod body;
 pub mod duration;
 pub mod idempotency;

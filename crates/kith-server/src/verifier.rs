@@ -110,6 +110,9 @@ impl ServerVerifier {
         };
         let status = Arc::new(BitstringStatusChecker::new(&verifier, Arc::new(source)));
         verifier.status = Some(status.clone());
+        // After the status checker took its copy: status list credentials are not
+        // subject to the issuer policy.
+        verifier.policy = config.policy.clone();
         Ok(Self {
             own,
             verifier,

@@ -211,7 +211,7 @@ impl<'a> ApiKeys<'a> {
 
     async fn insert(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut crate::db::WriteTx,
         name: &str,
         scopes: &BTreeSet<Scope>,
         expires: Option<OffsetDateTime>,
@@ -298,6 +298,7 @@ impl<'a> ApiKeys<'a> {
 
     /// Records that `id` was used at `now` (never moves `last_used` backwards).
     pub async fn touch(&self, id: &str, now: OffsetDateTime) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         let done = sqlx::query(
             "UPDATE api_keys SET last_used_ms = CASE \
              WHEN last_used_ms IS NULL OR last_used_ms < $2 THEN $2 ELSE last_used_ms END \
@@ -315,6 +316,7 @@ impl<'a> ApiKeys<'a> {
 
     /// Revokes `id` (`not_found` if unknown; revoking twice keeps the first time).
     pub async fn revoke(&self, id: &str, now: OffsetDateTime) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_ms = CASE \
              WHEN revoked_ms IS NULL THEN $2 ELSE revoked_ms END WHERE id = $1",

@@ -21,8 +21,8 @@
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use crate::util::{from_ms, to_i64, to_ms, to_u64};
@@ -36,7 +36,7 @@ const DOMAIN: &[u8] = b"kith audit v1\0";
 /// Rows read per page by `verify`.
 const PAGE: i64 = 1000;
 /// Attempts when other nodes keep appending at the same seq.
-const MAX_APPEND_ATTEMPTS: usize = 64;
+pub(crate) const MAX_APPEND_ATTEMPTS: usize = 64;
 
 /// What happened, as the caller records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +51,26 @@ pub struct AuditEvent {
     pub request_id: String,
     /// `ok`, or an error code.
     pub outcome: String,
+}
+
+impl AuditEvent {
+    /// `invalid_input` if a field is longer than [`MAX_FIELD_LEN`] bytes.
+    pub fn check(&self) -> Result<(), Error> {
+        for field in [
+            &self.actor,
+            &self.action,
+            &self.target,
+            &self.request_id,
+            &self.outcome,
+        ] {
+            if field.len() > MAX_FIELD_LEN {
+                return Err(Error::InvalidInput(format!(
+                    "an audit field is longer than {MAX_FIELD_LEN} bytes"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One stored entry.
@@ -153,6 +173,91 @@ fn entry_hash(prev_hash: &str, seq: i64, time_ms: i64, event: &AuditEvent) -> St
     hex::encode(h.finalize())
 }
 
+/// Rows per multi-row INSERT (each row binds 8 parameters).
+const CHUNK: usize = 500;
+
+/// The one implementation of appending, for [`AuditLog::append`] and
+/// [`Store::record_issuances`]: reads the head inside the caller's write transaction,
+/// chains `events` after it (all at `time_ms`) and inserts them with multi-row INSERTs.
+/// Returns their seqs, or `None` when another writer took one of those seqs first (the
+/// caller rolls back what this inserted, and retries).
+pub(crate) async fn insert_chained(
+    conn: &mut AnyConnection,
+    events: &[&AuditEvent],
+    time_ms: i64,
+) -> Result<Option<Vec<u64>>, Error> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (mut seq, mut prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        seq = seq
+            .checked_add(1)
+            .ok_or_else(|| Error::corrupt("the audit log's last seq is at the maximum"))?;
+        let hash = entry_hash(&prev_hash, seq, time_ms, event);
+        rows.push((
+            seq,
+            *event,
+            std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        ));
+    }
+    let mut seqs = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, time_ms, actor, action, target, request_id, outcome, \
+             prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let p = 2 + 8 * i;
+            sql.push_str(&format!(
+                "(${p}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7
+            ));
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(time_ms);
+        for (seq, event, prev_hash, hash) in chunk {
+            query = query
+                .bind(*seq)
+                .bind(&event.actor)
+                .bind(&event.action)
+                .bind(&event.target)
+                .bind(&event.request_id)
+                .bind(&event.outcome)
+                .bind(prev_hash)
+                .bind(hash);
+        }
+        let inserted = query.execute(&mut *conn).await?;
+        if inserted.rows_affected() != chunk.len() as u64 {
+            return Ok(None);
+        }
+        for (seq, ..) in chunk {
+            seqs.push(to_u64(*seq, "audit_log.seq")?);
+        }
+    }
+    Ok(Some(seqs))
+}
+
+/// The pause before appending again after another node took the seq.
+pub(crate) async fn append_backoff() {
+    tokio::time::sleep(std::time::Duration::from_millis(
+        crate::util::random_below(5) + 1,
+    ))
+    .await;
+}
+
 const COLUMNS: &str = "seq, time_ms, actor, action, target, request_id, outcome, prev_hash, hash";
 
 struct RawEntry {
@@ -187,56 +292,19 @@ impl<'a> AuditLog<'a> {
     /// Appends `event` at `now` and returns its seq. Concurrent appenders (also on other
     /// nodes) race on the seq primary key; the loser re-reads the head and retries.
     pub async fn append(&self, event: &AuditEvent, now: OffsetDateTime) -> Result<u64, Error> {
-        for field in [
-            &event.actor,
-            &event.action,
-            &event.target,
-            &event.request_id,
-            &event.outcome,
-        ] {
-            if field.len() > MAX_FIELD_LEN {
-                return Err(Error::InvalidInput(format!(
-                    "an audit field is longer than {MAX_FIELD_LEN} bytes"
-                )));
-            }
-        }
+        event.check()?;
         let time_ms = to_ms(now);
         for _ in 0..MAX_APPEND_ATTEMPTS {
             let mut tx = self.store.begin_write().await?;
-            let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
-            let seq = prev_seq
-                .checked_add(1)
-                .ok_or_else(|| Error::corrupt("the audit log's last seq is at the maximum"))?;
-            let hash = entry_hash(&prev_hash, seq, time_ms, event);
-            let inserted = sqlx::query(
-                "INSERT INTO audit_log (seq, time_ms, actor, action, target, request_id, outcome, \
-                 prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-            )
-            .bind(seq)
-            .bind(time_ms)
-            .bind(&event.actor)
-            .bind(&event.action)
-            .bind(&event.target)
-            .bind(&event.request_id)
-            .bind(&event.outcome)
-            .bind(&prev_hash)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 1 {
+            if let Some(seqs) = insert_chained(&mut tx, &[event], time_ms).await? {
                 tx.commit().await?;
-                return to_u64(seq, "audit_log.seq");
+                return seqs
+                    .first()
+                    .copied()
+                    .ok_or_else(|| Error::corrupt("an appended audit entry has no seq"));
             }
-            drop(tx);
-            // Another node appended this seq first; back off a little, then retry.
-            tokio::time::sleep(std::time::Duration::from_millis(
-                crate::util::random_below(5) + 1,
-            ))
-            .await;
+            tx.rollback().await?;
+            append_backoff().await;
         }
         Err(Error::Conflict(
             "the audit log kept changing; the entry was not appended".into(),

@@ -1,11 +1,14 @@
 //! Opening the database, migrations, and the small `kith_meta` table.
 
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Transaction};
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::seal::{MasterKey, Pepper, Sealed};
 use crate::util::{b64_decode, b64_encode, fill_random, to_ms};
@@ -67,6 +70,53 @@ impl Default for StoreOptions {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite only: the writers of this process take turns here (FIFO) before asking
+    /// SQLite for its write lock, so pooled connections queue instead of sleeping in
+    /// SQLite's busy handler. Other processes are still kept apart by `busy_timeout`.
+    write_turn: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction ([`Store::begin_write`]); on SQLite it also holds this process's
+/// write turn until it is committed or dropped. Derefs to the connection, so statements
+/// run with `.execute(&mut *tx)`.
+pub(crate) struct WriteTx {
+    // Dropped first: the rollback is queued before the turn passes on.
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits, then lets the next writer in.
+    pub(crate) async fn commit(self) -> Result<(), Error> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rolls back, then lets the next writer in.
+    pub(crate) async fn rollback(self) -> Result<(), Error> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    /// A savepoint inside this transaction (commit releases it, rollback undoes only
+    /// what ran since).
+    pub(crate) async fn savepoint(&mut self) -> Result<Transaction<'_, Any>, Error> {
+        Ok(Transaction::begin(&mut *self.tx, None).await?)
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -123,7 +173,12 @@ impl Store {
             }
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, backend })
+        let write_turn = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            write_turn,
+        })
     }
 
     /// Opens (creating it with mode 0700 if needed) the data directory `dir` and the SQLite
@@ -173,13 +228,26 @@ impl Store {
 
     /// A transaction that will write: SQLite takes the write lock up front (`BEGIN
     /// IMMEDIATE`) so two writers wait on `busy_timeout` instead of failing when one
-    /// upgrades a read lock; PostgreSQL uses row locks and constraints.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, Error> {
+    /// upgrades a read lock; PostgreSQL uses row locks and constraints. On SQLite the
+    /// process's write turn is taken first (before a pooled connection), so writers of
+    /// this process queue in order instead of polling the lock.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, Error> {
+        let turn = self.write_turn().await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// On SQLite, this process's write turn (hold it across a single writing statement
+    /// run on the pool); `None` on PostgreSQL, where row locks do the ordering. Never
+    /// take it while holding a pooled connection, nor twice in one task.
+    pub(crate) async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_turn {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            None => None,
+        }
     }
 
     /// The value stored under `key` in the meta table.
@@ -194,6 +262,7 @@ impl Store {
     /// Stores `value` under `key` unless the key exists; true if this call stored it.
     /// The primary key decides between concurrent callers.
     pub async fn meta_set_if_absent(&self, key: &str, value: &str) -> Result<bool, Error> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "INSERT INTO kith_meta (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
@@ -257,6 +326,7 @@ impl Store {
         digest: &str,
         now: OffsetDateTime,
     ) -> Result<bool, Error> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "INSERT INTO issued_credentials (credential_id, format, digest, issued_ms) \
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",

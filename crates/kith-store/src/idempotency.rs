@@ -65,6 +65,7 @@ impl<'a> Idempotency<'a> {
         let now_ms = to_ms(now);
         let expires_ms = now_ms.saturating_add(duration_ms(ttl));
         let lease_ms = now_ms.saturating_add(duration_ms(lease));
+        let _turn = self.store.write_turn().await;
         let pool = self.store.pool();
         for _ in 0..MAX_ROUNDS {
             let inserted = sqlx::query(
@@ -177,6 +178,7 @@ impl<'a> Idempotency<'a> {
         status: u16,
         body: &[u8],
     ) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         sqlx::query(
             "UPDATE idempotency SET state = $3, status = $4, body = $5 \
              WHERE principal = $1 AND idem_key = $2 AND state = $6",
@@ -194,6 +196,7 @@ impl<'a> Idempotency<'a> {
 
     /// Deletes an in-progress record so the failed request may be retried with the key.
     pub async fn abandon(&self, principal: &str, key: &str) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         sqlx::query(
             "DELETE FROM idempotency WHERE principal = $1 AND idem_key = $2 AND state = $3",
         )
@@ -207,6 +210,7 @@ impl<'a> Idempotency<'a> {
 
     /// Deletes records that expired before `now`; returns how many.
     pub async fn purge_expired(&self, now: OffsetDateTime) -> Result<u64, Error> {
+        let _turn = self.store.write_turn().await;
         let done = sqlx::query("DELETE FROM idempotency WHERE expires_ms < $1")
             .bind(to_ms(now))
             .execute(self.store.pool())

@@ -162,6 +162,7 @@ impl<'a> Keys<'a> {
     /// Retires `id` at `at`: it stops being active but stays listed for verification.
     /// Retiring an already retired key keeps the first time; an unknown id is `not_found`.
     pub async fn retire(&self, id: &str, at: OffsetDateTime) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         let done = sqlx::query(
             "UPDATE signing_keys SET active = 0, \
              retired_ms = CASE WHEN retired_ms IS NULL THEN $2 ELSE retired_ms END \

@@ -67,6 +67,7 @@ impl<'a> RequestSigners<'a> {
                 "a request signer needs at least one scope".into(),
             ));
         }
+        let _turn = self.store.write_turn().await;
         sqlx::query(
             "INSERT INTO request_signers (did, scopes, created_ms, updated_ms, removed_ms) \
              VALUES ($1, $2, $3, $3, NULL) ON CONFLICT (did) DO UPDATE \
@@ -82,6 +83,7 @@ impl<'a> RequestSigners<'a> {
 
     /// Removes `did` (`not_found` if it was never added; removing twice keeps the first time).
     pub async fn remove(&self, did: &str, now: OffsetDateTime) -> Result<(), Error> {
+        let _turn = self.store.write_turn().await;
         let done = sqlx::query(
             "UPDATE request_signers SET removed_ms = CASE \
              WHEN removed_ms IS NULL THEN $2 ELSE removed_ms END WHERE did = $1",

@@ -148,7 +148,7 @@ fn bench(c: &mut Criterion) {
             di::proof_configuration(&EDDSA_JCS_2022, black_box(&proof.options())).expect("config")
         })
     });
-    let transformed = di::transform(&EDDSA_JCS_2022, &input);
+    let transformed = di::transform(&EDDSA_JCS_2022, &input).unwrap();
     let config = di::proof_configuration(&EDDSA_JCS_2022, &proof.options()).expect("config");
     parts.bench_function("hash", |b| {
         b.iter(|| di::hash(&EDDSA_JCS_2022, black_box(&config), black_box(&transformed)))

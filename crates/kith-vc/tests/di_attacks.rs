@@ -126,7 +126,7 @@ fn an_unknown_cryptosuite_is_refused() {
     assert_eq!(verify(&document), Ok(()));
     document["proof"]["cryptosuite"] = json!("eddsa-2099");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));
-    document["proof"]["cryptosuite"] = json!("eddsa-rdfc-2022");
+    document["proof"]["cryptosuite"] = json!("bbs-2023");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));
     document["proof"]["type"] = json!("Ed25519Signature2020");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));

@@ -163,6 +163,16 @@ pub(crate) struct VerifierArgs {
     /// proof verifies is accepted.
     #[arg(long, value_name = "DID")]
     pub(crate) trust: Vec<String>,
+    /// Trust the issuers a trust list names, each for its credential types
+    /// (combines with --trust). A JSON file {"issuers": [{"id": DID, "types":
+    /// [TYPE or "*"]}]}, or with --trust-list-issuer a TrustListCredential
+    /// signed by that DID.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trust_list: Option<PathBuf>,
+    /// The DID that must have signed --trust-list: the file is then a signed
+    /// TrustListCredential, verified (signature, issuer, validity) before use.
+    #[arg(long, value_name = "DID", requires = "trust_list")]
+    pub(crate) trust_list_issuer: Option<String>,
     /// Verify as of this instant (RFC 3339) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
@@ -290,6 +300,47 @@ pub(crate) enum DidCommand {
     Resolve(ResolveArgs),
     /// Dereference a DID URL (e.g. DID#key-1) and print what it names.
     Dereference(DereferenceArgs),
+    /// Append an entry to a DID's history (did:webvh).
+    #[command(subcommand)]
+    Update(DidUpdateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DidUpdateCommand {
+    /// did:webvh: verify did.jsonl, append a signed entry, and write it back.
+    ///
+    /// --new-key rotates the update key (and the document's key of --key); under
+    /// pre-rotation the entry is signed by a committed key: pass it as --key. --next-key
+    /// commits to the following keys; --deactivate ends the DID.
+    Webvh(WebvhUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WebvhUpdateArgs {
+    /// The did.jsonl to verify and append to.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) log: PathBuf,
+    /// The private JWK (Ed25519) that signs the entry.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Rotate: this key (Ed25519 JWK) becomes the only update key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) new_key: Option<PathBuf>,
+    /// Commit to a next update key (pre-rotation); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) next_key: Vec<PathBuf>,
+    /// Turn pre-rotation off (nextKeyHashes: []).
+    #[arg(long, conflicts_with = "next_key")]
+    pub(crate) end_pre_rotation: bool,
+    /// A new DID document (JSON) to publish as this version's state.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) document: Option<PathBuf>,
+    /// Deactivate the DID; no entry may follow.
+    #[arg(long, conflicts_with_all = ["new_key", "next_key", "document"])]
+    pub(crate) deactivate: bool,
+    /// The did-witness.json, checked when the log uses witnesses.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) witness: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,6 +354,36 @@ pub(crate) enum DidCreateCommand {
     /// Host the file at https://DOMAIN/.well-known/did.json, or at
     /// https://DOMAIN/PATH/did.json when --path is given.
     Web(WebCreateArgs),
+    /// did:webvh: prints the DID and writes the first entry of did.jsonl.
+    ///
+    /// Host the log at https://DOMAIN/.well-known/did.jsonl, or at
+    /// https://DOMAIN/PATH/did.jsonl when --path is given.
+    Webvh(WebvhCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WebvhCreateArgs {
+    /// The domain that hosts the log, with an optional :PORT.
+    #[arg(long)]
+    pub(crate) domain: String,
+    /// An optional path below the domain, such as dids/issuer.
+    #[arg(long)]
+    pub(crate) path: Option<String>,
+    /// The private JWK (Ed25519): the update key, which signs, and the document's key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Commit to a next update key (pre-rotation); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) next_key: Vec<PathBuf>,
+    /// Let the DID move to another domain later.
+    #[arg(long)]
+    pub(crate) portable: bool,
+    /// Where to write did.jsonl.
+    #[arg(long, value_name = "FILE", default_value = "did.jsonl")]
+    pub(crate) out: PathBuf,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -351,6 +432,21 @@ pub(crate) struct ResolveArgs {
     /// The representation: application/did+json or application/did+ld+json.
     #[arg(long, value_name = "MEDIA_TYPE")]
     pub(crate) accept: Option<String>,
+    /// Resolve a did:webvh DID from this local did.jsonl instead of over HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) webvh_log: Option<PathBuf>,
+    /// The did-witness.json beside --webvh-log.
+    #[arg(long, value_name = "FILE", requires = "webvh_log")]
+    pub(crate) webvh_witness: Option<PathBuf>,
+    /// Resolve this versionId (did:webvh keeps history).
+    #[arg(long, value_name = "ID")]
+    pub(crate) version_id: Option<String>,
+    /// Resolve the version valid at this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) version_time: Option<String>,
+    /// Resolve this version number (did:webvh).
+    #[arg(long, value_name = "N")]
+    pub(crate) version_number: Option<u64>,
     #[command(flatten)]
     pub(crate) network: NetworkArgs,
 }
@@ -522,6 +618,15 @@ pub(crate) struct ServeArgs {
     /// Let outbound fetches reach loopback and private addresses (development).
     #[arg(long, env = "KITH_FETCH_ALLOW_PRIVATE")]
     pub(crate) fetch_allow_private: bool,
+    /// Restrict the verifier to the issuers of a trust list, each for its
+    /// credential types: a JSON file {"issuers": [{"id": DID, "types": [TYPE
+    /// or "*"]}]}, or with --trust-list-issuer a signed TrustListCredential.
+    /// Read once at start.
+    #[arg(long, value_name = "FILE", env = "KITH_TRUST_LIST")]
+    pub(crate) trust_list: Option<PathBuf>,
+    /// The DID that must have signed --trust-list (a TrustListCredential).
+    #[arg(long, value_name = "DID", env = "KITH_TRUST_LIST_ISSUER")]
+    pub(crate) trust_list_issuer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

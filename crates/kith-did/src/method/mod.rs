@@ -3,3 +3,4 @@
 pub mod jwk;
 pub mod key;
 pub mod web;
+pub mod webvh;

@@ -74,17 +74,15 @@ pub async fn issue_credential(
     Extension(request_id): Extension<RequestId>,
     BoundedJson(request): BoundedJson<IssueRequest>,
 ) -> Response {
-    match app.issuer().issue(request).await {
+    // The `credential.issue` audit entry is written with the credential's status entries,
+    // in the issuer's batch.
+    match app
+        .issuer()
+        .issue(request, &principal.id, &request_id.0)
+        .await
+    {
         Ok(issued) => {
             app.metrics().issued(issued.format.name());
-            app.audit(
-                &principal.id,
-                "credential.issue",
-                &issued.credential_id,
-                &request_id.0,
-                "ok",
-            )
-            .await;
             json_response(
                 StatusCode::CREATED,
                 &IssueResponse {

@@ -5,6 +5,7 @@ mod common;
 mod api_keys;
 mod audit;
 mod idempotency;
+mod issuance;
 mod keys;
 mod seal;
 mod send;

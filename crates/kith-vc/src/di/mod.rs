@@ -70,7 +70,46 @@ pub use suite::{
     Cryptosuite, DATA_INTEGRITY_PROOF, HashAlg, HashData, SUITES, Transform, hash, is_known,
     proof_configuration, proof_serialization, proof_verification, select, transform,
 };
-pub use suites::{ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, EDDSA_JCS_2022};
+pub use suites::{
+    ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
+    EDDSA_JCS_2022, EDDSA_RDFC_2022,
+};
+
+/// The Data Integrity context, added by [`add_proof`] for the RDFC suites to a
+/// document whose `@context` has neither it nor the VCDM 2.0 context.
+pub const DATA_INTEGRITY_V2_CONTEXT: &str = "https://w3id.org/security/data-integrity/v2";
+
+/// The VCDM 2.0 context, which includes the Data Integrity terms.
+const CREDENTIALS_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// `document` with the Data Integrity context appended to its `@context` when the
+/// context defines no Data Integrity terms (RDFC suites only).
+///
+/// > if an `@context` property is not provided in the document or the Data Integrity
+/// > terms used in the document are not mapped by existing values in the `@context`
+/// > property, implementations SHOULD inject or append an `@context` property with a
+/// > value of `https://w3id.org/security/data-integrity/v2` or one or more contexts with
+/// > at least the same declarations, such as the Verifiable Credential Data Model v2.0
+/// > context
+///
+/// <https://www.w3.org/TR/vc-data-integrity/#context-injection>
+fn with_data_integrity_context(document: &Value) -> Value {
+    let context = document.get("@context");
+    let defined = as_list(context).iter().any(|entry| {
+        matches!(
+            entry.as_str(),
+            Some(DATA_INTEGRITY_V2_CONTEXT | CREDENTIALS_V2_CONTEXT)
+        )
+    });
+    if defined {
+        return document.clone();
+    }
+    let mut document = document.clone();
+    let mut list = as_list(context).to_vec();
+    list.push(DATA_INTEGRITY_V2_CONTEXT.into());
+    document["@context"] = Value::Array(list);
+    document
+}
 
 /// Most proofs one document may carry. Each costs a DID resolution and a signature
 /// check, so an unbounded set would let a document buy unbounded work.
@@ -271,6 +310,16 @@ pub async fn add_proof(
         .as_object()
         .ok_or_else(|| document_error("a document to secure must be a JSON object"))?;
     let suite = select(suite, signer.public_key().key_type())?;
+    let injected;
+    let (document, secured) = if suite.transform == Transform::Rdfc10 {
+        injected = with_data_integrity_context(document);
+        let secured = injected
+            .as_object()
+            .ok_or_else(|| document_error("a document to secure must be a JSON object"))?;
+        (&injected, secured)
+    } else {
+        (document, secured)
+    };
     if secured
         .get("proof")
         .is_some_and(|p| !p.is_object() && !p.is_array())
@@ -312,14 +361,25 @@ async fn create_proof(
 ) -> Result<Map<String, Value>, Error> {
     // > Let proof be a clone of the proof options, options.
     let mut proof = options.to_json(suite)?;
-    // > If unsecuredDocument.@context is present, set proof.@context to
-    // > unsecuredDocument.@context.
-    // <https://www.w3.org/TR/vc-di-eddsa/#create-proof-eddsa-jcs-2022>
-    if let Some(context) = unsecured.get("@context") {
-        proof.insert("@context".to_owned(), context.clone());
-    }
-    let proof_config = proof_configuration(suite, &proof)?;
-    let transformed_data = transform(suite, unsecured);
+    let proof_config = match (suite.transform, unsecured.get("@context")) {
+        // > If unsecuredDocument.@context is present, set proof.@context to
+        // > unsecuredDocument.@context.
+        // <https://www.w3.org/TR/vc-di-eddsa/#create-proof-eddsa-jcs-2022>
+        (Transform::Jcs, Some(context)) => {
+            proof.insert("@context".to_owned(), context.clone());
+            proof_configuration(suite, &proof)?
+        }
+        // > Set proofConfig.@context to unsecuredDocument.@context.
+        // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
+        // The proof itself carries no @context.
+        (Transform::Rdfc10, Some(context)) => {
+            let mut config = proof.clone();
+            config.insert("@context".to_owned(), context.clone());
+            proof_configuration(suite, &config)?
+        }
+        (_, None) => proof_configuration(suite, &proof)?,
+    };
+    let transformed_data = transform(suite, unsecured)?;
     let hash_data = hash(suite, &proof_config, &transformed_data);
     let proof_bytes = proof_serialization(suite, &hash_data, signer).await?;
     // > Let proof.proofValue be a base58-btc-encoded Multibase value of the proofBytes.
@@ -571,7 +631,7 @@ fn check_proof<'a>(
     // > Let proofBytes be the Multibase decoded base58-btc value in
     // > securedDocument.proof.proofValue.
     // <https://www.w3.org/TR/vc-di-eddsa/#verify-proof-eddsa-jcs-2022>
-    let proof_options: Vec<(&str, &Value)> = proof
+    let mut proof_options: Vec<(&str, &Value)> = proof
         .json
         .iter()
         .filter(|(name, _)| name.as_str() != "proofValue")
@@ -580,7 +640,14 @@ fn check_proof<'a>(
     let proof_bytes = multibase::decode_base58btc(proof.proof_value)
         .map_err(|e| Error::InvalidSignature(format!("proofValue: {e}")))?;
     let mut unsecured = Cow::Borrowed(input);
-    if let Some(proof_context) = proof.json.get("@context") {
+    if suite.transform == Transform::Rdfc10 {
+        // > Set proofConfig.@context to unsecuredDocument.@context.
+        // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
+        proof_options.retain(|(name, _)| *name != "@context");
+        if let Some(context) = suite::member(input, "@context") {
+            proof_options.push(("@context", context));
+        }
+    } else if let Some(proof_context) = proof.json.get("@context") {
         // > If proofOptions.@context exists: Check that the securedDocument.@context
         // > starts with all values contained in the proofOptions.@context in the same
         // > order. Otherwise, set verified to false and skip to the last step.
@@ -601,7 +668,7 @@ fn check_proof<'a>(
             unsecured = Cow::Owned(narrowed);
         }
     }
-    let transformed_data = suite::transform_members(suite, &unsecured);
+    let transformed_data = suite::transform_members(suite, &unsecured)?;
     let proof_config = suite::proof_configuration_members(suite, &proof_options)?;
     let hash_data = hash(suite, &proof_config, &transformed_data);
     proof_verification(suite, &hash_data, &proof_bytes, key)?;

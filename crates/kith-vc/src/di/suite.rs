@@ -14,7 +14,10 @@ use sha2::Digest as _;
 
 use kith_crypto::{Algorithm, KeyType, PublicKey, Signer};
 
-use super::suites::{ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, EDDSA_JCS_2022};
+use super::suites::{
+    ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
+    EDDSA_JCS_2022, EDDSA_RDFC_2022,
+};
 use crate::{Error, jcs};
 
 /// The proof `type` of every cryptosuite in this table.
@@ -23,17 +26,19 @@ pub const DATA_INTEGRITY_PROOF: &str = "DataIntegrityProof";
 /// How a cryptosuite turns the unsecured document into bytes (the spec's
 /// "Transformation" step).
 ///
-/// Only JCS exists today. The RDF suites (`eddsa-rdfc-2022`, `ecdsa-rdfc-2019`) slot in
-/// as a `Rdfc10` variant here plus one row each in [`SUITES`]: their transform expands
-/// the document with the bundled contexts of kith-ld and canonicalizes the dataset
-/// with RDFC-1.0; hashing, configuration and signing stay as they are. `bbs-2023` and
-/// `ecdsa-sd-2023` have base and derived proofs and get modules of their own that keep
-/// these step names.
+/// The RDF suites (`eddsa-rdfc-2022`, `ecdsa-rdfc-2019`) expand the document with the
+/// bundled contexts of kith-ld (safe mode: an undefined term is an error) and
+/// canonicalize the dataset with RDFC-1.0; hashing and signing are the JCS suites'.
+/// `bbs-2023` and `ecdsa-sd-2023` have base and derived proofs and get modules of
+/// their own that keep these step names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Transform {
     /// The JSON Canonicalization Scheme (RFC 8785) of the JSON document.
     Jcs,
+    /// JSON-LD expansion and deserialization to RDF, then RDF Dataset Canonicalization
+    /// (RDFC-1.0), serialized as canonical N-Quads.
+    Rdfc10,
 }
 
 /// The hash a cryptosuite applies to the canonical proof configuration and document.
@@ -82,7 +87,14 @@ pub struct Cryptosuite {
 }
 
 /// Every cryptosuite Kith implements.
-pub const SUITES: &[Cryptosuite] = &[EDDSA_JCS_2022, ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384];
+pub const SUITES: &[Cryptosuite] = &[
+    EDDSA_JCS_2022,
+    ECDSA_JCS_2019_P256,
+    ECDSA_JCS_2019_P384,
+    EDDSA_RDFC_2022,
+    ECDSA_RDFC_2019_P256,
+    ECDSA_RDFC_2019_P384,
+];
 
 /// Whether any row has this `cryptosuite` id.
 pub fn is_known(id: &str) -> bool {
@@ -170,20 +182,56 @@ pub(crate) fn member<'a>(members: &Members<'a>, name: &str) -> Option<&'a Value>
 /// > Scheme \[RFC8785\] to a JSON serialization of the `unsecuredDocument`.
 ///
 /// <https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-jcs-2022>
-pub fn transform(suite: &Cryptosuite, unsecured: &Value) -> Vec<u8> {
+///
+/// > Let `canonicalDocument` be the result of converting `unsecuredDocument` to RDF
+/// > statements, applying the RDF Dataset Canonicalization Algorithm \[RDF-CANON\] to
+/// > the result, and then serializing the result to a serialized canonical form
+/// > \[RDF-CANON\].
+///
+/// <https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022>
+///
+/// Only the RDFC suites can fail: `undefined_term`, `unknown_context`,
+/// `invalid_jsonld`, `canonicalization_too_complex` (as [`Error::Model`] codes).
+pub fn transform(suite: &Cryptosuite, unsecured: &Value) -> Result<Vec<u8>, Error> {
     match unsecured {
         Value::Object(object) => transform_members(suite, &members(object)),
         other => match suite.transform {
-            Transform::Jcs => jcs::canonicalize(other),
+            Transform::Jcs => Ok(jcs::canonicalize(other)),
+            Transform::Rdfc10 => rdfc(other),
         },
     }
 }
 
 /// [`transform`] of a document given as its members.
-pub(crate) fn transform_members(suite: &Cryptosuite, unsecured: &Members<'_>) -> Vec<u8> {
+pub(crate) fn transform_members(
+    suite: &Cryptosuite,
+    unsecured: &Members<'_>,
+) -> Result<Vec<u8>, Error> {
     match suite.transform {
-        Transform::Jcs => canonicalize_members(unsecured),
+        Transform::Jcs => Ok(canonicalize_members(unsecured)),
+        Transform::Rdfc10 => rdfc(&object_of(unsecured)),
     }
+}
+
+/// The JSON object made of `members`.
+fn object_of(members: &Members<'_>) -> Value {
+    Value::Object(
+        members
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).clone()))
+            .collect(),
+    )
+}
+
+/// The canonical N-Quads of a JSON-LD document (kith-ld), its errors as
+/// [`Error::Model`] with kith-ld's codes.
+fn rdfc(document: &Value) -> Result<Vec<u8>, Error> {
+    kith_ld::canonical_nquads(document)
+        .map(String::into_bytes)
+        .map_err(|e| Error::Model {
+            code: e.code(),
+            detail: format!("RDF canonicalization: {e}"),
+        })
 }
 
 /// Proof Configuration: checks the proof options and returns their canonical bytes.
@@ -226,9 +274,15 @@ pub(crate) fn proof_configuration_members(
         crate::datetime::parse_date_time_stamp(text)
             .map_err(|reason| Error::InvalidProof(format!("proof created: {reason}")))?;
     }
-    // > Let `canonicalProofConfig` be the result of applying the JSON Canonicalization
-    // > Scheme [RFC8785] to the `proofConfig`.
-    Ok(canonicalize_members(options))
+    match suite.transform {
+        // > Let `canonicalProofConfig` be the result of applying the JSON Canonicalization
+        // > Scheme [RFC8785] to the `proofConfig`.
+        Transform::Jcs => Ok(canonicalize_members(options)),
+        // > Let `canonicalProofConfig` be the result of applying the RDF Dataset
+        // > Canonicalization Algorithm [RDF-CANON] to the `proofConfig`.
+        // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
+        Transform::Rdfc10 => rdfc(&object_of(options)),
+    }
 }
 
 /// The output of [`hash`]: the proof configuration's hash followed by the document's.
@@ -355,9 +409,7 @@ mod tests {
     #[test]
     fn selection_refuses_unknown_ids_and_foreign_keys() {
         assert_eq!(
-            select("eddsa-rdfc-2022", KeyType::Ed25519)
-                .unwrap_err()
-                .code(),
+            select("bbs-2023", KeyType::Ed25519).unwrap_err().code(),
             "unknown_cryptosuite"
         );
         assert_eq!(

@@ -8,7 +8,7 @@ use kith_did::{
 };
 use serde_json::json;
 
-use crate::cli::{DidCommand, DidCreateCommand, NetworkArgs};
+use crate::cli::{DidCommand, DidCreateCommand, DidUpdateCommand, NetworkArgs};
 use crate::cmd::Outcome;
 use crate::cmd::key::{Readers, read_public_key, write_file};
 use crate::output;
@@ -28,6 +28,7 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
                     write_file(&args.out, text.as_bytes(), args.force, Readers::Everyone)?;
                     did
                 }
+                DidCreateCommand::Webvh(args) => super::webvh::create(&args)?,
             };
             if json {
                 output::print_json(&json!({ "did": did }))?;
@@ -36,12 +37,24 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Ok)
         }
+        DidCommand::Update(DidUpdateCommand::Webvh(args)) => super::webvh::update(&args, json),
         DidCommand::Resolve(args) => {
-            let resolver = resolver(&args.network)?;
-            let options = ResolutionOptions {
+            let mut resolver = resolver(&args.network)?;
+            if let Some(log) = &args.webvh_log {
+                resolver.register(
+                    "webvh",
+                    super::webvh::local_resolver(log, args.webvh_witness.as_deref())?,
+                );
+            }
+            let mut options = ResolutionOptions {
                 accept: args.accept,
+                version_id: args.version_id,
+                version_time: args.version_time,
                 ..ResolutionOptions::default()
             };
+            if let Some(n) = args.version_number {
+                options.extra.insert("versionNumber".into(), json!(n));
+            }
             let result = runtime()?.block_on(resolve_to_result(&resolver, &args.did, &options));
             output::print_json(&serde_json::to_value(&result)?)?;
             Ok(if result.is_ok() {

@@ -12,6 +12,7 @@ mod sign;
 mod store;
 mod vc;
 mod vp;
+mod webvh;
 
 /// How a command that ran to completion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

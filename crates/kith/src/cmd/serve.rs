@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use crate::cli::{IssuerDid, IssuerKeyType, LogFormat, ServeArgs};
 use crate::cmd::Outcome;
 use crate::cmd::admin::key_type;
 use crate::cmd::store;
+use crate::cmd::vc::load_trust_list;
 
 /// The TOML config file: the flags' names with '_' for '-'.
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +45,8 @@ struct FileConfig {
     status_list_size: Option<u64>,
     fetch_allow_http: Option<bool>,
     fetch_allow_private: Option<bool>,
+    trust_list: Option<PathBuf>,
+    trust_list_issuer: Option<String>,
 }
 
 fn read_config(path: &Path) -> anyhow::Result<FileConfig> {
@@ -174,6 +178,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
             || file.fetch_allow_private.unwrap_or(false),
         ..FetchConfig::default()
     };
+    let trust_list = args.trust_list.or(file.trust_list);
+    let trust_list_issuer = args.trust_list_issuer.or(file.trust_list_issuer);
+    if trust_list.is_none() && trust_list_issuer.is_some() {
+        bail!("--trust-list-issuer names the signer of a --trust-list; give the trust list too");
+    }
     let listen = kith_server::Listen {
         address,
         tls,
@@ -186,6 +195,19 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
+        // Before the store: a refused start must not create it.
+        if let Some(path) = &trust_list {
+            let methods = kith_did::MethodResolver::with_defaults(config.fetch.clone())
+                .context("cannot set up DID resolution for the trust list")?;
+            let verifier = kith_vc::Verifier::new(Arc::new(methods));
+            let list = load_trust_list(path, trust_list_issuer.as_deref(), &verifier).await?;
+            list.apply_to(&mut config.policy);
+            notice(&format!(
+                "trusting the {} issuers of trust list {}",
+                list.issuers.len(),
+                path.display()
+            ));
+        }
         let (store, master) = store::open(&storage).await?;
         let (app, first) = kith_server::App::open(store, master, config)
             .await

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use kith_crypto::PublicKey;
 use kith_did::{Relationship, ResolutionOptions, Resolver as _};
 use kith_vc::datetime::{FixedClock, format_date_time, parse_date_time_stamp};
+use kith_vc::policy::trust_list::TrustList;
 use kith_vc::schema::LocalSchemas;
 use kith_vc::{Report, Verifier};
 use serde_json::{Map, Value, json};
@@ -224,7 +225,27 @@ pub(crate) fn build_verifier(args: &VerifierArgs) -> anyhow::Result<Verifier> {
     } else {
         verifier.schemas = Arc::new(schemas);
     }
+    if let Some(path) = &args.trust_list {
+        let anchor = args.trust_list_issuer.as_deref();
+        let list = runtime()?.block_on(load_trust_list(path, anchor, &verifier))?;
+        list.apply_to(&mut verifier.policy);
+    }
     Ok(verifier)
+}
+
+/// Reads a trust list: a plain file, or a `TrustListCredential` signed by `anchor` and
+/// verified with `verifier` (whose issuer policy does not apply to it).
+pub(crate) async fn load_trust_list(
+    path: &Path,
+    anchor: Option<&str>,
+    verifier: &Verifier,
+) -> anyhow::Result<TrustList> {
+    let text = read_input(Some(path))?;
+    let list = match anchor {
+        None => TrustList::parse(text.as_bytes()),
+        Some(anchor) => TrustList::from_signed(&text, anchor, verifier).await,
+    };
+    list.with_context(|| format!("trust list {}", path.display()))
 }
 
 pub(crate) fn print_report(report: &Report) -> anyhow::Result<Outcome> {

@@ -1,5 +1,8 @@
 //! The verifier's trust policy: which issuers it trusts for which credential types,
-//! and which claims a credential must carry.
+//! and which claims a credential must carry. [`trust_list`] builds the trusted issuers
+//! from a trust list file or a signed `TrustListCredential`.
+
+pub mod trust_list;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,73 @@
+//! JSON-LD 1.1 for Kith: expansion and deserialization to RDF with bundled contexts
+//! only, and RDF Dataset Canonicalization (RDFC-1.0).
+//!
+//! - [`expand`] and [`to_rdf`] run the JSON-LD 1.1 Expansion and Deserialize JSON-LD
+//!   to RDF algorithms (through the `json-ld` crate) in *safe mode*: a term or type that
+//!   expands to no absolute IRI is [`Error::UndefinedTerm`] instead of being dropped,
+//!   because a dropped claim is a claim no signature covers.
+//! - Remote contexts come only from a [`ContextLoader`]; the default, [`BundledContexts`],
+//!   serves the contexts Verifiable Credentials use, compiled in from the `ssi-contexts`
+//!   crate. Any other URL is [`Error::UnknownContext`]. Nothing is ever fetched.
+//! - [`rdfc::canonicalize`] is RDFC-1.0 with a work bound
+//!   ([`Error::CanonicalizationTooComplex`] on poison graphs).
+//! - [`canonical_nquads`] is the whole transformation of the `*-rdfc-*` Data Integrity
+//!   cryptosuites: JSON-LD document → canonical N-Quads.
+//!
+//! ```
+//! let credential = serde_json::json!({
+//!     "@context": ["https://www.w3.org/ns/credentials/v2"],
+//!     "type": ["VerifiableCredential"],
+//!     "issuer": "did:example:issuer",
+//!     "credentialSubject": {"id": "did:example:alice"}
+//! });
+//! let nquads = kith_ld::canonical_nquads(&credential)?;
+//! assert!(nquads.contains("<did:example:issuer>"));
+//! # Ok::<(), kith_ld::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod jsonld;
+mod loader;
+pub mod rdf;
+pub mod rdfc;
+
+pub use error::Error;
+pub use jsonld::{
+    MAX_DEPTH, MAX_QUADS, Options, RdfDirection, expand, expand_with, to_rdf, to_rdf_with,
+};
+pub use loader::{BUNDLED, BundledContexts, ContextDocument, ContextLoader};
+pub use rdf::{Literal, Quad, Term, parse_nquads, to_nquads};
+pub use rdfc::{CanonOptions, Canonical, HashAlgorithm, canonicalize};
+
+/// The `*-rdfc-*` transformation of `document`: expansion and deserialization to RDF
+/// with the bundled contexts in safe mode, then RDFC-1.0 with SHA-256 and the default
+/// work bound, serialized as canonical N-Quads.
+pub fn canonical_nquads(document: &serde_json::Value) -> Result<String, Error> {
+    let quads = to_rdf(document)?;
+    Ok(canonicalize(&quads, &CanonOptions::default())?.nquads)
+}
+
+/// Entry points for the fuzz targets: bounded, and never panicking on any input.
+#[doc(hidden)]
+pub mod __fuzz {
+    /// Expands and deserializes `bytes` (as JSON) to RDF with the bundled contexts,
+    /// canonicalizes the result, and checks that the canonical N-Quads parse back to
+    /// the same quads.
+    pub fn jsonld(bytes: &[u8]) {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return;
+        };
+        let options = crate::Options::default();
+        let _ = crate::jsonld::expand_unguarded(&value, &crate::BundledContexts, &options);
+        if let Ok(quads) =
+            crate::jsonld::to_rdf_unguarded(&value, &crate::BundledContexts, &options)
+            && let Ok(canonical) = crate::canonicalize(&quads, &crate::CanonOptions::default())
+        {
+            let reparsed = crate::parse_nquads(&canonical.nquads).expect("canonical N-Quads parse");
+            assert_eq!(reparsed, canonical.quads, "N-Quads round trip");
+        }
+    }
+}
