@@ -100,6 +100,60 @@ pub trait Resolver: Send + Sync {
             .await?;
         lookup_in_document(&resolution.document, url, relationship)
     }
+
+    /// [`Resolver::lookup_method`] in the document as `options` select it: a verifier
+    /// passes a proof's time as `version_time` to check the proof against the document
+    /// in effect when it was made (after a key rotation, the old key is still there).
+    ///
+    /// With no version options this is [`Resolver::lookup_method`]. With only
+    /// `version_time`, methods without history (did:key, did:jwk, did:web) ignore it;
+    /// for the others the current document is resolved first (cacheable) and used
+    /// when it reports no `updated` time or was last updated at or before
+    /// `version_time`; otherwise the version in effect at that time is resolved.
+    async fn lookup_method_with(
+        &self,
+        url: &DidUrl,
+        relationship: Relationship,
+        options: &ResolutionOptions,
+    ) -> Result<Option<MethodLookup>, Error> {
+        if options.version_id.is_none() && options.extra.is_empty() {
+            let Some(time) = options.version_time.as_deref() else {
+                return self.lookup_method(url, relationship).await;
+            };
+            if METHODS_WITHOUT_HISTORY.contains(&url.did().method()) {
+                return self.lookup_method(url, relationship).await;
+            }
+            let current = self
+                .resolve(url.did(), &ResolutionOptions::default())
+                .await?;
+            if current_is_in_effect_at(&current.document_metadata, time) {
+                return lookup_in_document(&current.document, url, relationship);
+            }
+        }
+        let resolution = self.resolve(url.did(), options).await?;
+        lookup_in_document(&resolution.document, url, relationship)
+    }
+}
+
+/// DID methods whose documents have no versions (a pure function of the DID, or
+/// whatever the web server answers now): version options are ignored for them.
+const METHODS_WITHOUT_HISTORY: &[&str] = &["key", "jwk", "web"];
+
+/// Whether the current document (with `metadata`) is the one in effect at `time`: it
+/// reports no `updated` time (the method keeps no versions), or was updated at or
+/// before `time`. Unparseable times answer `false`, so the version is asked for.
+fn current_is_in_effect_at(metadata: &DocumentMetadata, time: &str) -> bool {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+    let Some(updated) = metadata.updated.as_deref() else {
+        return true;
+    };
+    match (
+        OffsetDateTime::parse(updated, &Rfc3339),
+        OffsetDateTime::parse(time, &Rfc3339),
+    ) {
+        (Ok(updated), Ok(time)) => updated <= time,
+        _ => false,
+    }
 }
 
 /// [`Resolver::lookup_method`] within an already resolved document.

@@ -312,6 +312,7 @@ impl Issuer {
                 // consume status list entries.
                 kith_vc::model::Credential::from_json(Value::Object(credential.clone()))
                     .map_err(|e| Problem::bad_request(e.code(), e.to_string()))?;
+                check_inline_contexts(&credential)?;
                 // Likewise for an unavailable cryptosuite.
                 let suite = match format {
                     IssueFormat::DataIntegrity => {
@@ -716,5 +717,29 @@ impl Issuer {
         .await?;
         self.refresh().await?;
         Ok(stored.id)
+    }
+}
+
+/// A credential that defines terms in an inline `@context` is expanded (JSON-LD, bundled
+/// contexts only) before it is signed, so a term mapped to an invalid IRI or a
+/// redefinition of a protected term (VCDM 2.0 §4.3, §5.2) is refused rather than
+/// issued. Credentials that only name contexts Kith does not bundle are not expanded:
+/// their JCS proofs do not depend on JSON-LD.
+fn check_inline_contexts(credential: &Map<String, Value>) -> Result<(), Problem> {
+    let inline = match credential.get("@context") {
+        Some(Value::Array(items)) => items.iter().any(Value::is_object),
+        Some(Value::Object(_)) => true,
+        _ => false,
+    };
+    if !inline {
+        return Ok(());
+    }
+    match kith_ld::expand(&Value::Object(credential.clone())) {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == "unknown_context" => Ok(()),
+        Err(e) => Err(Problem::bad_request(
+            e.code(),
+            format!("the credential's inline @context is not valid JSON-LD: {e}"),
+        )),
     }
 }

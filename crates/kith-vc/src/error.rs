@@ -82,6 +82,15 @@ pub enum Error {
         /// The relationship it would need.
         relationship: &'static str,
     },
+    /// The verification method is `revoked` as of the proof's time (or the proof has
+    /// no time).
+    #[error("key {key} is revoked: {detail}")]
+    KeyRevoked {
+        /// The verification method.
+        key: String,
+        /// When, and why this proof falls after it.
+        detail: String,
+    },
     /// The key is controlled by someone other than the issuer or holder.
     #[error("key {key} is not controlled by {expected}")]
     KeyControllerMismatch {
@@ -141,6 +150,7 @@ impl Error {
             Self::UnknownIssuer { .. } => "unknown_issuer",
             Self::UnknownKey(_) => "unknown_key",
             Self::KeyNotAuthorized { .. } => "key_not_authorized",
+            Self::KeyRevoked { .. } => "key_revoked",
             Self::KeyControllerMismatch { .. } => "key_controller_mismatch",
             Self::DisclosureMismatch(_) => "disclosure_mismatch",
             Self::NonceMismatch(_) => "nonce_mismatch",

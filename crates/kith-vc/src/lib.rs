@@ -19,7 +19,9 @@ mod verified;
 pub mod verify;
 
 pub use error::Error;
-pub use keys::{AuthorizedKey, did_key_method_id, resolve_authorized_key};
+pub use keys::{
+    AuthorizedKey, did_key_method_id, resolve_authorized_key, resolve_authorized_key_at,
+};
 pub use report::{Check, CheckKind, Outcome, Report};
 pub use verified::{Challenge, VerifiedProof};
 pub use verify::{Format, MAX_INPUT_LEN, Verifier, detect};

@@ -167,6 +167,29 @@ both!(issuer_refuses_what_it_cannot_issue, |s| {
     )
     .await
     .assert_problem(400, "unsupported_cryptosuite");
+    // Inline contexts are expanded: a term mapped to an invalid IRI, or a redefined
+    // protected term, is refused (VCDM 2.0 §4.3); a valid inline term is fine.
+    for (term, iri) in [
+        ("MyType", "https ://not-a-url#MyType"),
+        ("VerifiableCredential", "https://example.org/Redefined"),
+    ] {
+        let mut inline = credential("x");
+        inline["@context"] = json!(["https://www.w3.org/ns/credentials/v2", {term: iri}]);
+        inline["type"] = json!(["VerifiableCredential", term]);
+        s.post(
+            "/credentials/issue",
+            Some(&s.admin),
+            &json!({"credential": inline}),
+        )
+        .await
+        .assert_problem(400, "invalid_jsonld");
+    }
+    let mut inline_ok = credential("Dora");
+    inline_ok["@context"] =
+        json!(["https://www.w3.org/ns/credentials/v2", {"MyType": "https://example.org/MyType"}]);
+    inline_ok["type"] = json!(["VerifiableCredential", "MyType"]);
+    s.issue(inline_ok, json!({})).await;
+    let after_own = after_own + 2;
     assert_eq!(
         s.allocated_entries().await,
         after_own,

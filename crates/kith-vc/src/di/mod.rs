@@ -62,7 +62,7 @@ use kith_crypto::{PublicKey, Signer};
 use kith_did::{Relationship, Resolver};
 
 use crate::datetime::format_date_time;
-use crate::{Challenge, Error, VerifiedProof, resolve_authorized_key};
+use crate::{Challenge, Error, VerifiedProof, resolve_authorized_key_at};
 
 pub use presentation::create_presentation;
 pub use proof::Proof;
@@ -763,11 +763,12 @@ async fn verify_all(
             &chained
         };
         check_proof_options(proof, opts, now)?;
-        let authorized = resolve_authorized_key(
+        let authorized = resolve_authorized_key_at(
             resolver,
             proof.verification_method,
             subject.controller.as_deref(),
             proof.proof_purpose,
+            proof.created,
         )
         .await?;
         // > One way to check for such an association is to ensure that the value of the

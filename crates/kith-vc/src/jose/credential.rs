@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{ALLOWED_ALGORITHMS, CTY_VC, Encoding, JwtTimes, Opened, TYP_VC_JWT, VC};
 use crate::datetime::{format_date_time, parse_date_time_stamp};
 use crate::model::{Credential, Version};
-use crate::{Error, VerifiedProof, resolve_authorized_key};
+use crate::{Error, VerifiedProof, resolve_authorized_key_at};
 
 /// Secures a VCDM 2.0 credential as a `vc+jwt` signed by `signer`, naming the key `kid`
 /// (an absolute DID URL of the issuer).
@@ -90,8 +90,14 @@ pub async fn verify_vc_jwt(jws: &str, resolver: &dyn Resolver) -> Result<Verifie
     }
     .ok_or_else(|| Error::model("invalid_issuer", "the credential names no issuer"))?
     .to_owned();
-    let key = resolve_authorized_key(resolver, &kid, Some(&issuer), Relationship::AssertionMethod)
-        .await?;
+    let key = resolve_authorized_key_at(
+        resolver,
+        &kid,
+        Some(&issuer),
+        Relationship::AssertionMethod,
+        super::numeric_date(&claims, "iat")?,
+    )
+    .await?;
     jws.verify(&key.key, &ALLOWED_ALGORITHMS)?;
 
     // Authenticated from here on.

@@ -301,7 +301,10 @@ impl JwtTimes {
 }
 
 /// A NumericDate claim: seconds since the epoch, possibly fractional (RFC 7519 §2).
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<OffsetDateTime>, Error> {
+pub(crate) fn numeric_date(
+    claims: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<OffsetDateTime>, Error> {
     let Some(value) = claims.get(name) else {
         return Ok(None);
     };

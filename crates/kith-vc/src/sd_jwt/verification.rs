@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::{Challenge, Error, VerifiedProof, resolve_authorized_key};
+use crate::{Challenge, Error, VerifiedProof, resolve_authorized_key_at};
 
 use super::disclosure::{Disclosure, digest};
 use super::jwt::{Jwt, numeric_date};
@@ -98,8 +98,14 @@ pub async fn verify(
         .ok_or_else(|| {
             Error::UnknownKey("the issuer-signed JWT has no kid naming the issuer's key".into())
         })?;
-    let authorized =
-        resolve_authorized_key(resolver, kid, Some(issuer), Relationship::AssertionMethod).await?;
+    let authorized = resolve_authorized_key_at(
+        resolver,
+        kid,
+        Some(issuer),
+        Relationship::AssertionMethod,
+        crate::jose::numeric_date(&parsed.jwt.payload, "iat")?,
+    )
+    .await?;
     parsed.finish(
         &authorized.key,
         authorized.method_id.as_str().to_owned(),
