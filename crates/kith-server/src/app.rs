@@ -61,6 +61,7 @@ impl ServerConfig {
                 key_type: kith_crypto::KeyType::Ed25519,
                 status_list_capacity: 131_072,
                 status_list_ttl: Duration::from_secs(300),
+                cryptosuite: None,
             },
             idempotency: IdempotencyConfig::default(),
             rate_limit_per_address: RateLimit {

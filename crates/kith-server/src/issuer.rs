@@ -43,6 +43,19 @@ pub struct IssuerConfig {
     pub status_list_capacity: u64,
     /// How long verifiers may cache a served status list (its `ttl`).
     pub status_list_ttl: Duration,
+    /// The Data Integrity cryptosuite used when a request names none (one of
+    /// [`cryptosuites_for`] the key type); `None` is the first of those.
+    pub cryptosuite: Option<String>,
+}
+
+/// The Data Integrity cryptosuites a key type signs with, default first: JCS
+/// canonicalization, or RDFC-1.0 over the credential's JSON-LD.
+pub fn cryptosuites_for(key_type: KeyType) -> &'static [&'static str] {
+    match key_type {
+        KeyType::Ed25519 => &["eddsa-jcs-2022", "eddsa-rdfc-2022"],
+        KeyType::P256 | KeyType::P384 => &["ecdsa-jcs-2019", "ecdsa-rdfc-2019"],
+        _ => &[],
+    }
 }
 
 /// The purposes every issued credential gets a status entry for.
@@ -384,19 +397,27 @@ impl Issuer {
 
     /// The cryptosuite for Data Integrity proofs with the issuer's key type.
     fn cryptosuite(&self, requested: Option<&str>) -> Result<&'static str, Problem> {
-        let default = match self.config.key_type {
-            KeyType::Ed25519 => "eddsa-jcs-2022",
-            _ => "ecdsa-jcs-2019",
-        };
+        let allowed = cryptosuites_for(self.config.key_type);
+        let default = self
+            .config
+            .cryptosuite
+            .as_deref()
+            .and_then(|name| allowed.iter().copied().find(|s| *s == name))
+            .or_else(|| allowed.first().copied())
+            .ok_or_else(|| {
+                Problem::internal("the issuer's key type has no Data Integrity cryptosuite")
+            })?;
         match requested {
             None => Ok(default),
-            Some(name) if name == default => Ok(default),
-            Some(other) => Err(Problem::bad_request(
-                "unsupported_cryptosuite",
-                format!(
-                    "this issuer signs with {default}; options.cryptosuite {other:?} is not available"
-                ),
-            )),
+            Some(name) => allowed.iter().copied().find(|s| *s == name).ok_or_else(|| {
+                Problem::bad_request(
+                    "unsupported_cryptosuite",
+                    format!(
+                        "this issuer's key signs with {}; options.cryptosuite {name:?} is not available",
+                        allowed.join(" or ")
+                    ),
+                )
+            }),
         }
     }
 

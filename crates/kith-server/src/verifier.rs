@@ -158,7 +158,7 @@ impl ServerVerifier {
 /// object as JSON.
 pub fn credential_input(value: &Value) -> Result<String, Problem> {
     match value {
-        Value::String(compact) => Ok(compact.clone()),
+        Value::String(compact) => compact_only(compact),
         Value::Object(object) => {
             let enveloped = match object.get("type") {
                 Some(Value::String(t)) => t == "EnvelopedVerifiableCredential",
@@ -209,7 +209,7 @@ pub fn credential_input(value: &Value) -> Result<String, Problem> {
 /// The pipeline's input for a VC-API `verifiablePresentation`.
 pub fn presentation_input(value: &Value) -> Result<String, Problem> {
     match value {
-        Value::String(compact) => Ok(compact.clone()),
+        Value::String(compact) => compact_only(compact),
         Value::Object(_) => serde_json::to_string(value)
             .map_err(|e| Problem::bad_request("malformed", format!("{e}"))),
         _ => Err(Problem::bad_request(
@@ -219,10 +219,34 @@ pub fn presentation_input(value: &Value) -> Result<String, Problem> {
     }
 }
 
+/// A string is a compact serialization (JWT, SD-JWT). JSON text in a string is refused:
+/// a secured document must be a map (VC Data Integrity §4.3, "If either securedDocument
+/// is not a map [...] an error MUST be raised").
+fn compact_only(text: &str) -> Result<String, Problem> {
+    if text.trim_start().starts_with(['{', '[']) {
+        return Err(Problem::bad_request(
+            "malformed",
+            "a JSON credential or presentation must be sent as a JSON object, not as a string",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_text_in_a_string_is_not_a_credential() {
+        let problem = credential_input(&json!("{\"@context\": []}")).unwrap_err();
+        assert_eq!(problem.code, "malformed");
+        assert!(presentation_input(&json!(" [1]")).is_err());
+        assert_eq!(
+            credential_input(&json!("eyJhbGciOi.x.y")).unwrap(),
+            "eyJhbGciOi.x.y"
+        );
+    }
 
     #[test]
     fn enveloped_credentials_need_the_base_context() {

@@ -587,6 +587,12 @@ pub(crate) struct ServeArgs {
     /// The type of the issuer's keys [default: ed25519].
     #[arg(long, value_enum, env = "KITH_KEY_TYPE")]
     pub(crate) key_type: Option<IssuerKeyType>,
+    /// The Data Integrity cryptosuite when a request names none: eddsa-jcs-2022
+    /// or eddsa-rdfc-2022 (Ed25519), ecdsa-jcs-2019 or ecdsa-rdfc-2019 (P-256,
+    /// P-384) [default: the JCS one]. Requests may name either in
+    /// options.cryptosuite.
+    #[arg(long, value_name = "NAME", env = "KITH_CRYPTOSUITE")]
+    pub(crate) cryptosuite: Option<String>,
     /// Log format [default: text].
     #[arg(long, value_enum, env = "KITH_LOG_FORMAT")]
     pub(crate) log_format: Option<LogFormat>,

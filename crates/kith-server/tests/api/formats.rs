@@ -25,6 +25,25 @@ fn assert_v2_context(envelope: &Value) {
     );
 }
 
+both!(rdfc_cryptosuite_on_request, |s| {
+    // options.cryptosuite picks RDFC-1.0 canonicalization for the same Ed25519 key.
+    let vc = s
+        .issue(credential("Rae"), json!({"cryptosuite": "eddsa-rdfc-2022"}))
+        .await;
+    assert_eq!(vc["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    let verified = s.verify(&vc).await;
+    assert_eq!(verified.expect(200)["verified"], true, "{}", verified.text);
+    assert_eq!(verified.json["format"], "eddsa-rdfc-2022");
+    // A suite of another key type is refused.
+    s.post(
+        "/credentials/issue",
+        Some(&s.admin),
+        &json!({"credential": credential("x"), "options": {"cryptosuite": "ecdsa-rdfc-2019"}}),
+    )
+    .await
+    .assert_problem(400, "unsupported_cryptosuite");
+});
+
 both!(vc_jwt_and_sd_jwt_are_enveloped_and_verify, |s| {
     // vc+jwt
     let vc = s

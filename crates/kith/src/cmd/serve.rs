@@ -35,6 +35,7 @@ struct FileConfig {
     insecure_http: Option<bool>,
     did_method: Option<IssuerDid>,
     key_type: Option<IssuerKeyType>,
+    cryptosuite: Option<String>,
     log_format: Option<LogFormat>,
     idempotency_ttl: Option<String>,
     idempotency_lease: Option<String>,
@@ -129,6 +130,16 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
             .or(file.key_type)
             .unwrap_or(IssuerKeyType::Ed25519),
     );
+    if let Some(suite) = args.cryptosuite.or(file.cryptosuite) {
+        let allowed = kith_server::issuer::cryptosuites_for(config.issuer.key_type);
+        if !allowed.contains(&suite.as_str()) {
+            bail!(
+                "--cryptosuite {suite:?} does not fit the issuer's key type; use one of {}",
+                allowed.join(", ")
+            );
+        }
+        config.issuer.cryptosuite = Some(suite);
+    }
     config.issuer.status_list_ttl = duration(
         "status-list-ttl",
         args.status_list_ttl.or(file.status_list_ttl),
