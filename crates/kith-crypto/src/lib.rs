@@ -21,6 +21,7 @@
 
 mod algorithm;
 mod error;
+pub mod jcs;
 mod jwk;
 mod jws;
 mod key_type;

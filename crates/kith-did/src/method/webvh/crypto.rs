@@ -11,8 +11,6 @@ use sha2::{Digest as _, Sha256};
 
 use kith_crypto::{Algorithm, KeyType, PrivateKey, PublicKey, multibase};
 
-use super::jcs;
-
 /// Multihash code of SHA-256, and its digest length.
 const SHA2_256: [u8; 2] = [0x12, 0x20];
 
@@ -37,7 +35,7 @@ pub(crate) fn is_sha256_multihash(s: &str) -> bool {
 
 /// `base58btc(multihash(JCS(value)))`: the SCID and entry hash function.
 pub(crate) fn jcs_hash(value: &Value) -> String {
-    multihash_b58(&jcs::canonicalize(value))
+    multihash_b58(&kith_crypto::jcs::canonicalize(value))
 }
 
 /// The pre-rotation hash of a Multikey: `base58btc(multihash(multikey))`, hashing the
@@ -83,8 +81,10 @@ fn hash_data(proof_config: &Map<String, Value>, document: &Value) -> Vec<u8> {
         config.insert("@context".into(), context.clone());
     }
     let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(&Sha256::digest(jcs::canonicalize(&Value::Object(config))));
-    out.extend_from_slice(&Sha256::digest(jcs::canonicalize(document)));
+    out.extend_from_slice(&Sha256::digest(kith_crypto::jcs::canonicalize(
+        &Value::Object(config),
+    )));
+    out.extend_from_slice(&Sha256::digest(kith_crypto::jcs::canonicalize(document)));
     out
 }
 

@@ -30,7 +30,6 @@ use crate::{
 mod create;
 mod crypto;
 mod error;
-mod jcs;
 mod log;
 mod url;
 

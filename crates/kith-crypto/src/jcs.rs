@@ -1,21 +1,21 @@
-//! JSON Canonicalization Scheme (RFC 8785), as did:webvh hashes and eddsa-jcs-2022 sign.
+//! JSON Canonicalization Scheme (RFC 8785): what eddsa-jcs-2022 / ecdsa-jcs-2019 sign and
+//! did:webvh hashes. It lives here, at the bottom of the stack, so kith-did and kith-vc
+//! share one canonicalizer.
 //!
-//! kith-did sits below kith-vc, so this is its own copy of the canonicalizer: members
-//! sorted by UTF-16 code units (§3.2.3), minimal string escapes (§3.2.2.2), numbers in
-//! the ECMAScript form (§3.2.2.3).
+//! Members sorted by their UTF-16 code units (§3.2.3), strings escaped minimally
+//! (§3.2.2.2), numbers in the ECMAScript `Number.prototype.toString` form (§3.2.2.3).
 
 use serde_json::Value;
 
 /// The canonical UTF-8 bytes of `value`.
-pub(crate) fn canonicalize(value: &Value) -> Vec<u8> {
+pub fn canonicalize(value: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     write_value(value, &mut out);
     out
 }
 
 /// The canonical text of `value`.
-#[cfg(test)]
-pub(crate) fn canonicalize_to_string(value: &Value) -> String {
+pub fn canonicalize_to_string(value: &Value) -> String {
     // Every byte written is valid UTF-8: ASCII punctuation plus copies of Rust strings.
     String::from_utf8(canonicalize(value)).unwrap_or_default()
 }
