@@ -54,6 +54,21 @@ impl Resolver for ServerResolver {
         }
         self.others.resolve(did, options).await
     }
+
+    /// The hot path of every verification: the service's own methods are looked up in
+    /// its shared key set, without copying the document.
+    async fn lookup_method(
+        &self,
+        url: &kith_did::DidUrl,
+        relationship: kith_did::Relationship,
+    ) -> Result<Option<kith_did::MethodLookup>, kith_did::Error> {
+        if url.did() == &self.own.did
+            && let Some(app) = self.own.app()
+        {
+            return kith_did::lookup_in_document(&app.issuer().document(), url, relationship);
+        }
+        self.others.lookup_method(url, relationship).await
+    }
 }
 
 /// Serves this service's status lists in-process, fetches the rest.
