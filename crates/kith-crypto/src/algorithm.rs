@@ -17,10 +17,15 @@ pub enum Algorithm {
     Es384,
     /// ECDSA secp256k1 with SHA-256 (RFC 8812), low-S only.
     Es256K,
+    /// BBS over BLS12-381 with SHA-256 (draft-irtf-cfrg-bbs-signatures), for the
+    /// `bbs-2023` cryptosuite. Not a JWS algorithm: it is in no allow-list built from
+    /// [`Algorithm::ALL`], never parsed from a JOSE header, and signs message lists
+    /// through [`crate::bbs`], not bytes through a [`crate::Signer`].
+    Bbs,
 }
 
 impl Algorithm {
-    /// Every algorithm, in a stable order.
+    /// Every JOSE algorithm, in a stable order ([`Algorithm::Bbs`] is not one).
     pub const ALL: [Algorithm; 4] = [Self::EdDsa, Self::Es256, Self::Es384, Self::Es256K];
 
     /// The JOSE `alg` name.
@@ -30,6 +35,8 @@ impl Algorithm {
             Self::Es256 => "ES256",
             Self::Es384 => "ES384",
             Self::Es256K => "ES256K",
+            // The name draft-ietf-jose-json-proof-algorithms registers.
+            Self::Bbs => "BBS",
         }
     }
 
@@ -40,6 +47,7 @@ impl Algorithm {
             Self::Es256 => KeyType::P256,
             Self::Es384 => KeyType::P384,
             Self::Es256K => KeyType::Secp256k1,
+            Self::Bbs => KeyType::Bls12381G2,
         }
     }
 
@@ -48,11 +56,13 @@ impl Algorithm {
         Self::ALL.into_iter().find(|a| a.key_type() == key_type)
     }
 
-    /// Signature length in bytes (fixed-size `r || s` for ECDSA, RFC 7518 §3.4).
+    /// Signature length in bytes (fixed-size `r || s` for ECDSA, RFC 7518 §3.4; `A ‖ e`
+    /// for BBS, draft-irtf-cfrg-bbs-signatures §4.2.4.4).
     pub fn signature_len(self) -> usize {
         match self {
             Self::EdDsa | Self::Es256 | Self::Es256K => 64,
             Self::Es384 => 96,
+            Self::Bbs => crate::bbs::SIGNATURE_LEN,
         }
     }
 }

@@ -99,6 +99,29 @@ pub enum Error {
     /// A remote signer (KMS/HSM) failed; says nothing about the input.
     #[error("signer unavailable: {0}")]
     SignerUnavailable(String),
+    /// An elliptic-curve point whose encoding is not a point of the curve (BLS12-381).
+    #[error("{0} is not a point of the curve")]
+    PointNotOnCurve(&'static str),
+    /// A curve point outside the prime-order subgroup (BLS12-381 G1/G2 subgroup check).
+    #[error("{0} is not in the prime-order subgroup")]
+    PointNotInSubgroup(&'static str),
+    /// The identity point where the protocol forbids it (BBS keys, signatures, proofs).
+    #[error("{0} is the identity point")]
+    IdentityPoint(&'static str),
+    /// A scalar that is zero or not below the group order.
+    #[error("{0} is zero or not below the group order")]
+    InvalidScalar(&'static str),
+    /// A zero-knowledge proof (BBS) whose encoding is wrong: length, flags, indexes.
+    #[error("malformed proof: {0}")]
+    MalformedProof(String),
+    /// Disclosed messages that do not match the disclosed indexes in number.
+    #[error("{actual} messages given for {expected} disclosed indexes")]
+    MessageCountMismatch {
+        /// The number of indexes.
+        expected: usize,
+        /// The number of messages.
+        actual: usize,
+    },
 }
 
 impl Error {
@@ -126,6 +149,12 @@ impl Error {
             Self::NonContributory => "non_contributory",
             Self::Rng(_) => "rng_failure",
             Self::SignerUnavailable(_) => "signer_unavailable",
+            Self::PointNotOnCurve(_) => "point_not_on_curve",
+            Self::PointNotInSubgroup(_) => "point_not_in_subgroup",
+            Self::IdentityPoint(_) => "identity_point",
+            Self::InvalidScalar(_) => "invalid_scalar",
+            Self::MalformedProof(_) => "malformed_proof",
+            Self::MessageCountMismatch { .. } => "message_count_mismatch",
         }
     }
 }

@@ -150,6 +150,8 @@ fn decode_member(name: &str, value: Option<&str>, len: usize) -> Result<Vec<u8>,
 fn coordinate_len(key_type: KeyType) -> usize {
     match key_type {
         KeyType::P384 => 48,
+        // An Fp2 coordinate (draft-ietf-cose-bls-key-representations §2.1).
+        KeyType::Bls12381G2 => 96,
         _ => 32,
     }
 }

@@ -20,8 +20,10 @@
 #![deny(missing_docs)]
 
 mod algorithm;
+pub mod bbs;
 mod error;
 pub mod jcs;
+pub mod jwe;
 mod jwk;
 mod jws;
 mod key_type;

@@ -25,11 +25,17 @@ pub enum PrivateKey {
     P384(p384::ecdsa::SigningKey),
     /// A secp256k1 signing key.
     Secp256k1(k256::ecdsa::SigningKey),
+    /// A BLS12-381 G2 (BBS) secret key; it signs through [`crate::bbs::sign`].
+    Bls12381G2(Box<crate::bbs::G2SecretKey>),
 }
 
 impl PrivateKey {
     /// Generates a key from the operating system's CSPRNG.
     pub fn generate(key_type: KeyType) -> Result<Self, Error> {
+        if key_type == KeyType::Bls12381G2 {
+            // draft-irtf-cfrg-bbs-signatures §3.4.1 KeyGen over 32 bytes of OS randomness.
+            return crate::bbs::G2SecretKey::generate().map(|k| Self::Bls12381G2(Box::new(k)));
+        }
         // A random 256/384-bit string is an invalid scalar with probability < 2^-32
         // (zero or >= the group order); drawing again is the standard rejection sampling.
         for _ in 0..64 {
@@ -45,7 +51,7 @@ impl PrivateKey {
     }
 
     /// Builds a key from its secret bytes: the Ed25519 seed, the X25519 scalar, or the
-    /// big-endian ECDSA scalar.
+    /// big-endian ECDSA or BBS scalar.
     pub fn from_bytes(key_type: KeyType, secret: &[u8]) -> Result<Self, Error> {
         let invalid = |reason: String| Error::InvalidPrivateKey {
             key_type: key_type.name(),
@@ -81,6 +87,9 @@ impl PrivateKey {
                 k256::ecdsa::SigningKey::from_slice(secret)
                     .map_err(|_| invalid("scalar is zero or not below the group order".into()))?,
             ),
+            KeyType::Bls12381G2 => {
+                Self::Bls12381G2(Box::new(crate::bbs::G2SecretKey::from_bytes(secret)?))
+            }
         };
         Ok(key)
     }
@@ -93,6 +102,7 @@ impl PrivateKey {
             Self::P256(k) => k.to_bytes().to_vec(),
             Self::P384(k) => k.to_bytes().to_vec(),
             Self::Secp256k1(k) => k.to_bytes().to_vec(),
+            Self::Bls12381G2(k) => k.to_bytes().to_vec(),
         })
     }
 
@@ -104,6 +114,7 @@ impl PrivateKey {
             Self::P256(_) => KeyType::P256,
             Self::P384(_) => KeyType::P384,
             Self::Secp256k1(_) => KeyType::Secp256k1,
+            Self::Bls12381G2(_) => KeyType::Bls12381G2,
         }
     }
 
@@ -115,10 +126,11 @@ impl PrivateKey {
             Self::P256(k) => PublicKey::P256(*k.verifying_key()),
             Self::P384(k) => PublicKey::P384(*k.verifying_key()),
             Self::Secp256k1(k) => PublicKey::Secp256k1(*k.verifying_key()),
+            Self::Bls12381G2(k) => PublicKey::Bls12381G2(Box::new(k.public_key().clone())),
         }
     }
 
-    /// The algorithm this key signs with, or `None` for X25519.
+    /// The JOSE algorithm this key signs with, or `None` for X25519 and BLS12-381 G2.
     pub fn algorithm(&self) -> Option<Algorithm> {
         Algorithm::for_key_type(self.key_type())
     }
@@ -143,6 +155,11 @@ impl PrivateKey {
             Self::X25519(_) => {
                 return Err(Error::UnsupportedAlgorithm(
                     "X25519 keys cannot sign".to_owned(),
+                ));
+            }
+            Self::Bls12381G2(_) => {
+                return Err(Error::UnsupportedAlgorithm(
+                    "BBS keys sign message lists (kith_crypto::bbs::sign)".to_owned(),
                 ));
             }
         };
@@ -183,6 +200,7 @@ impl PrivateKey {
             Self::P256(_) => codec::P256_PRIV,
             Self::P384(_) => codec::P384_PRIV,
             Self::Secp256k1(_) => codec::SECP256K1_PRIV,
+            Self::Bls12381G2(_) => codec::BLS12381_G2_PRIV,
         }
     }
 
@@ -205,6 +223,7 @@ impl PrivateKey {
             codec::P256_PRIV => KeyType::P256,
             codec::P384_PRIV => KeyType::P384,
             codec::SECP256K1_PRIV => KeyType::Secp256k1,
+            codec::BLS12381_G2_PRIV => KeyType::Bls12381G2,
             other => {
                 return Err(Error::UnsupportedKeyType(format!(
                     "private-key multicodec 0x{other:x}"
@@ -234,6 +253,7 @@ impl Clone for PrivateKey {
             Self::P256(k) => Self::P256(k.clone()),
             Self::P384(k) => Self::P384(k.clone()),
             Self::Secp256k1(k) => Self::Secp256k1(k.clone()),
+            Self::Bls12381G2(k) => Self::Bls12381G2(k.clone()),
         }
     }
 }

@@ -17,6 +17,10 @@ pub(crate) mod codec {
     pub(crate) const X25519_PRIV: u64 = 0x1302;
     pub(crate) const P256_PRIV: u64 = 0x1306;
     pub(crate) const P384_PRIV: u64 = 0x1307;
+    /// `bls12_381-g2-pub` (varint `eb 01`).
+    pub(crate) const BLS12381_G2_PUB: u64 = 0xeb;
+    /// `bls12_381-g2-priv` (varint `8a 26`).
+    pub(crate) const BLS12381_G2_PRIV: u64 = 0x130a;
 }
 
 /// A public key. Construction validates the encoding: P-256, P-384 and secp256k1 points
@@ -36,6 +40,8 @@ pub enum PublicKey {
     P384(p384::ecdsa::VerifyingKey),
     /// A secp256k1 key.
     Secp256k1(k256::ecdsa::VerifyingKey),
+    /// A BLS12-381 G2 key, for BBS (see [`crate::bbs`]).
+    Bls12381G2(Box<crate::bbs::G2PublicKey>),
 }
 
 impl PublicKey {
@@ -47,11 +53,14 @@ impl PublicKey {
             Self::P256(_) => KeyType::P256,
             Self::P384(_) => KeyType::P384,
             Self::Secp256k1(_) => KeyType::Secp256k1,
+            Self::Bls12381G2(_) => KeyType::Bls12381G2,
         }
     }
 
     /// Decodes raw key bytes: 32 bytes for the Edwards/Montgomery keys, SEC1 points
-    /// (compressed or uncompressed) for the Weierstrass curves.
+    /// (compressed or uncompressed) for the Weierstrass curves; for BLS12-381 G2, the
+    /// 96-byte compressed point or `0x04 ‖` the 192-byte uncompressed one (the form JWK
+    /// coordinates arrive in), checked for the curve, the subgroup and the identity.
     pub fn from_bytes(key_type: KeyType, bytes: &[u8]) -> Result<Self, Error> {
         let invalid = |reason: &str| Error::InvalidKey {
             key_type: key_type.name(),
@@ -81,6 +90,13 @@ impl PublicKey {
             KeyType::Secp256k1 => k256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
                 .map(Self::Secp256k1)
                 .map_err(|_| invalid("not a valid SEC1 point on secp256k1")),
+            KeyType::Bls12381G2 => {
+                let point = match bytes {
+                    [0x04, rest @ ..] if rest.len() == 192 => rest,
+                    other => other,
+                };
+                crate::bbs::G2PublicKey::from_bytes(point).map(|k| Self::Bls12381G2(Box::new(k)))
+            }
         }
     }
 
@@ -92,6 +108,7 @@ impl PublicKey {
             Self::P256(k) => k.to_sec1_point(true).as_bytes().to_vec(),
             Self::P384(k) => k.to_sec1_point(true).as_bytes().to_vec(),
             Self::Secp256k1(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+            Self::Bls12381G2(k) => k.to_bytes().to_vec(),
         }
     }
 
@@ -102,6 +119,7 @@ impl PublicKey {
             Self::P256(k) => k.to_sec1_point(false).as_bytes().to_vec(),
             Self::P384(k) => k.to_sec1_point(false).as_bytes().to_vec(),
             Self::Secp256k1(k) => k.to_sec1_point(false).as_bytes().to_vec(),
+            Self::Bls12381G2(k) => return Some(k.coordinates()),
             Self::Ed25519(_) | Self::X25519(_) => return None,
         };
         let coordinates = uncompressed.get(1..)?;
@@ -180,6 +198,10 @@ impl PublicKey {
                 alg: alg.name(),
                 key_type: KeyType::X25519.name(),
             }),
+            // BBS signs a list of messages under a header: `crate::bbs::verify`.
+            Self::Bls12381G2(_) => Err(Error::UnsupportedAlgorithm(
+                "BBS signatures are verified over message lists (kith_crypto::bbs)".to_owned(),
+            )),
         }
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::method::{
-    jwk::JwkMethod, key::KeyMethod, web::WebConfig, web::WebMethod, webvh::WebvhMethod,
+    ethr::EthrMethod, ethr::EthrNetwork, jwk::JwkMethod, key::KeyMethod, web::WebConfig,
+    web::WebMethod, webvh::WebvhMethod,
 };
 use crate::{
     Did, DidUrl, Error, MethodLookup, Relationship, Resolution, ResolutionOptions, Resolver,
@@ -33,6 +34,13 @@ impl MethodResolver {
         resolver.register("webvh", Arc::new(WebvhMethod::with_config(web.clone())?));
         resolver.register("web", Arc::new(WebMethod::with_config(web)?));
         Ok(resolver)
+    }
+
+    /// Adds did:ethr on `networks` (it has no defaults: each network needs an RPC
+    /// endpoint and a registry address).
+    pub fn with_ethr(mut self, networks: Vec<EthrNetwork>) -> Result<Self, Error> {
+        self.register("ethr", Arc::new(EthrMethod::new(networks)?));
+        Ok(self)
     }
 
     /// Registers (or replaces) the resolver of `method`.

@@ -60,6 +60,9 @@ pub enum Error {
     /// A did:webvh log failed verification, or a log operation was refused.
     #[error(transparent)]
     Webvh(#[from] crate::method::webvh::WebvhError),
+    /// A did:ethr resolution or registry write failed.
+    #[error(transparent)]
+    Ethr(#[from] crate::method::ethr::EthrError),
 }
 
 impl Error {
@@ -79,6 +82,7 @@ impl Error {
             Self::FetchRefused { .. } => "fetch_refused",
             Self::Fetch { .. } => "fetch_failed",
             Self::Webvh(e) => e.code(),
+            Self::Ethr(e) => e.code(),
         }
     }
 
@@ -98,6 +102,7 @@ impl Error {
             Self::InvalidPublicKeyType(_) => "invalidPublicKeyType",
             Self::FetchRefused { .. } | Self::Fetch { .. } => "internalError",
             Self::Webvh(e) => e.resolution_error(),
+            Self::Ethr(e) => e.resolution_error(),
         }
     }
 }

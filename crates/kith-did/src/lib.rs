@@ -3,7 +3,7 @@
 //! [`Did`] and [`DidUrl`] parse strictly by the DID Core ABNF. A [`Document`] is the
 //! DID Core data model with Multikey and JsonWebKey verification methods, keeping
 //! unknown properties. A [`Resolver`] turns a DID into a [`Resolution`]; the methods
-//! live in [`method`] (did:key, did:jwk, did:web), [`MethodResolver`] dispatches on
+//! live in [`method`] (did:key, did:jwk, did:web, did:webvh, did:ethr), [`MethodResolver`] dispatches on
 //! the method name and [`CachingResolver`] keeps results for a TTL.
 //! [`dereference`] follows a DID URL to a verification method or service.
 //!

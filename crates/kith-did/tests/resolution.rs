@@ -114,8 +114,8 @@ async fn method_errors_pass_through_dispatch() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_did", "{err}");
-    // bls12_381-g2-pub: a real multicodec, not a key type Kith supports.
-    let bls = "did:key:zUC7K4ndUaGZgV7Cp2yJy6JtMoUHY6u7tkcSYUvPrEidqBmLCTLmi6d5WvwnUqejscAkERJ3bfjEiSYtdPkRSE8kSa11hFBr4sTgnbZ95SJj19PN2jdvJjyzpSZgxkyyxNnBNnY";
+    // bls12_381-g1-pub (0xea): a real multicodec, not a key type Kith supports (G2 is).
+    let bls = "did:key:z3tE9wVuJwDuJe4JdNGiSJgHjzxcN81hYjpub3YRabQca8HuDNYafHADL2iwhJZkW6wgcf";
     let err = resolver.resolve(&did(bls), &opts()).await.unwrap_err();
     assert_eq!(err.code(), "invalid_public_key_type", "{err}");
     // A did:web IP literal fails before any network access.

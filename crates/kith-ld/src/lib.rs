@@ -10,6 +10,8 @@
 //!   crate. Any other URL is [`Error::UnknownContext`]. Nothing is ever fetched.
 //! - [`rdfc::canonicalize`] is RDFC-1.0 with a work bound
 //!   ([`Error::CanonicalizationTooComplex`] on poison graphs).
+//! - [`skolem`] names blank nodes so that a document and selections of it share labels
+//!   (the selective-disclosure primitives of `bbs-2023`).
 //! - [`canonical_nquads`] is the whole transformation of the `*-rdfc-*` Data Integrity
 //!   cryptosuites: JSON-LD document → canonical N-Quads.
 //!
@@ -33,6 +35,7 @@ mod jsonld;
 mod loader;
 pub mod rdf;
 pub mod rdfc;
+pub mod skolem;
 
 pub use error::Error;
 pub use jsonld::{

@@ -48,6 +48,8 @@ pub struct ServerConfig {
     /// claims) for `/credentials/verify` and `/presentations/verify`. The default
     /// trusts every issuer whose proof verifies.
     pub policy: kith_vc::policy::Policy,
+    /// The holder wallet the `/wallet` pages show; `None`: no wallet pages.
+    pub wallet_dir: Option<std::path::PathBuf>,
 }
 
 impl ServerConfig {
@@ -77,6 +79,7 @@ impl ServerConfig {
             auth_cache_ttl: Duration::from_secs(5),
             audience,
             policy: kith_vc::policy::Policy::default(),
+            wallet_dir: None,
         }
     }
 }
@@ -86,6 +89,9 @@ struct Inner {
     pepper: Pepper,
     issuer: Issuer,
     verifier: ServerVerifier,
+    exchange: crate::exchange::Exchange,
+    consoles: crate::web::console::ConsoleSessions,
+    wallet_host: Option<Arc<crate::web::wallet::WalletHost>>,
     metrics: Metrics,
     limits: Limits,
     auth_cache: AuthCache,
@@ -156,10 +162,26 @@ impl App {
             Issuer::open(store.clone(), Arc::clone(&master), config.issuer.clone()).await?;
         first.generated_issuer_key = generated;
         let verifier = ServerVerifier::new(&config, issuer.did().clone())?;
+        let (did, kid, signer) = issuer.signing_identity();
+        let exchange = crate::exchange::Exchange::new(
+            &config,
+            (did, kid, signer as Arc<dyn kith_crypto::Signer>),
+            verifier.pipeline(),
+        )?;
+        let wallet_host = match &config.wallet_dir {
+            None => None,
+            Some(dir) => Some(Arc::new(crate::web::wallet::WalletHost::new(
+                dir.clone(),
+                holder_agent(&config, verifier.pipeline())?,
+            ))),
+        };
         let app = App(Arc::new(Inner {
             pepper,
             issuer,
             verifier,
+            exchange,
+            consoles: Default::default(),
+            wallet_host,
             metrics: Metrics::default(),
             limits: Limits::new(config.rate_limit_per_address, config.rate_limit_per_key),
             auth_cache: AuthCache::new(config.auth_cache_ttl),
@@ -168,6 +190,7 @@ impl App {
             config,
         }));
         app.0.verifier.attach(&app);
+        app.0.exchange.attach(&app);
         Ok((app, first))
     }
 
@@ -194,6 +217,21 @@ impl App {
     /// The verifier.
     pub fn verifier(&self) -> &ServerVerifier {
         &self.0.verifier
+    }
+
+    /// The OpenID4VCI issuer and OpenID4VP verifier.
+    pub fn exchange(&self) -> &crate::exchange::Exchange {
+        &self.0.exchange
+    }
+
+    /// The consoles' sessions.
+    pub fn consoles(&self) -> &crate::web::console::ConsoleSessions {
+        &self.0.consoles
+    }
+
+    /// The hosted holder wallet, if any.
+    pub fn wallet_host(&self) -> Option<Arc<crate::web::wallet::WalletHost>> {
+        self.0.wallet_host.clone()
     }
 
     /// The metrics.
@@ -270,13 +308,20 @@ impl App {
         };
         let issue = scoped(
             Scope::Issue,
-            Router::new().route("/credentials/issue", post(routes::issue_credential)),
+            Router::new()
+                .route("/credentials/issue", post(routes::issue_credential))
+                .route("/oid4vci/offers", post(routes::exchange::create_offer)),
         );
         let verify = scoped(
             Scope::Verify,
             Router::new()
                 .route("/credentials/verify", post(routes::verify_credential))
-                .route("/presentations/verify", post(routes::verify_presentation)),
+                .route("/presentations/verify", post(routes::verify_presentation))
+                .route("/oid4vp/requests", post(routes::exchange::create_request))
+                .route(
+                    "/oid4vp/requests/{transaction_id}",
+                    get(routes::exchange::request_status),
+                ),
         );
         let status = scoped(
             Scope::Status,
@@ -305,9 +350,33 @@ impl App {
             .route("/healthz", get(routes::healthz))
             .route("/readyz", get(routes::readyz))
             .route("/metrics", get(routes::metrics))
-            .route("/openapi.json", get(routes::openapi));
+            .route("/openapi.json", get(routes::openapi))
+            .route(
+                "/.well-known/openid-credential-issuer",
+                get(routes::exchange::issuer_metadata),
+            )
+            .route(
+                "/.well-known/oauth-authorization-server",
+                get(routes::exchange::authorization_server_metadata),
+            )
+            .route(
+                "/credential-offer/{id}",
+                get(routes::exchange::credential_offer),
+            )
+            .route("/token", post(routes::exchange::token))
+            .route("/nonce", post(routes::exchange::nonce))
+            .route("/credential", post(routes::exchange::credential))
+            .route(
+                "/oid4vp/request/{state}",
+                get(routes::exchange::request_object),
+            )
+            .route("/oid4vp/response", post(routes::exchange::response))
+            .merge(crate::web::router());
         if let Some(path) = self.issuer().did_document_path() {
             public = public.route(&path, get(routes::did_document));
+        }
+        if let Some(path) = self.issuer().did_log_path() {
+            public = public.route(&path, get(routes::did_log));
         }
         Router::new()
             .merge(issue)
@@ -346,4 +415,31 @@ async fn time_limit(
             .into_response()
         }
     }
+}
+
+/// The holder agent of the hosted wallet: it fetches over the same rules as the
+/// verifier (HTTPS and public addresses, unless the fetch settings allow otherwise).
+fn holder_agent(
+    config: &ServerConfig,
+    pipeline: kith_vc::Verifier,
+) -> Result<kith_oid4vc::holder::HolderAgent, Problem> {
+    let issuance = kith_oid4vc::vci::ReqwestHttpClient::new()
+        .map_err(|e| Problem::internal(format!("the wallet's HTTP client: {e}")))?;
+    // A service on a plain-HTTP loopback URL is a local development setup: its wallet
+    // may then talk to verifiers on loopback over HTTP, as its own pages do.
+    let public = &config.issuer.public_url;
+    let local = public.scheme() == "http"
+        && matches!(public.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    let presentation =
+        kith_oid4vc::vp::http::ReqwestClient::new(kith_oid4vc::vp::http::HttpConfig {
+            allow_http: config.fetch.allow_http || local,
+            allow_private_addresses: config.fetch.allow_private_addresses || local,
+            ..Default::default()
+        })
+        .map_err(|e| Problem::internal(format!("the wallet's HTTP client: {e}")))?;
+    Ok(kith_oid4vc::holder::HolderAgent::new(
+        Arc::new(issuance),
+        Arc::new(presentation),
+        pipeline,
+    ))
 }

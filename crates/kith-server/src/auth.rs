@@ -176,6 +176,11 @@ async fn authenticate(app: &App, request: &mut Request) -> Result<Principal, (Pr
                 "anonymous".to_owned(),
             )
         })?;
+    authenticate_token(app, token).await
+}
+
+/// Authenticates an API key (from a header, or typed into the console's login form).
+pub async fn authenticate_token(app: &App, token: &str) -> Result<Principal, (Problem, String)> {
     let now = OffsetDateTime::now_utc();
     let token_hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     let key = match app.auth_cache().get(&token_hash, now) {

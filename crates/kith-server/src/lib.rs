@@ -11,7 +11,9 @@ pub mod app;
 pub mod auth;
 pub mod batch;
 pub mod body;
+pub mod demo;
 pub mod duration;
+pub mod exchange;
 pub mod idempotency;
 pub mod issuer;
 pub mod limits;
@@ -23,6 +25,7 @@ pub mod routes;
 pub mod serve;
 pub mod signature;
 pub mod verifier;
+pub mod web;
 
 pub use app::{App, FirstStart, ServerConfig};
 pub use problem::Problem;

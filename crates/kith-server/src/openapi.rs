@@ -28,13 +28,25 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/admin/api-keys/{id}/rotate"),
     ("post", "/admin/keys/rotate"),
     ("get", "/admin/audit/verify"),
+    ("get", "/.well-known/did.jsonl"),
+    ("get", "/.well-known/openid-credential-issuer"),
+    ("get", "/.well-known/oauth-authorization-server"),
+    ("get", "/credential-offer/{id}"),
+    ("post", "/token"),
+    ("post", "/nonce"),
+    ("post", "/credential"),
+    ("post", "/oid4vci/offers"),
+    ("post", "/oid4vp/requests"),
+    ("get", "/oid4vp/requests/{transaction_id}"),
+    ("get", "/oid4vp/request/{state}"),
+    ("post", "/oid4vp/response"),
 ];
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Kith",
-        description = "Issuer, verifier and status list services (W3C CCG VC API, Bitstring Status List 1.0). \
+        description = "Issuer, verifier and status list services (W3C CCG VC API, Bitstring Status List 1.0, OpenID4VCI 1.0, OpenID4VP 1.0). \
 Errors are RFC 9457 problem details with a stable `code`.",
         license(name = "Apache-2.0"),
     ),
@@ -55,6 +67,18 @@ Errors are RFC 9457 problem details with a stable `code`.",
         routes::admin::rotate_api_key,
         routes::admin::rotate_issuer_key,
         routes::admin::verify_audit,
+        routes::did_log,
+        routes::exchange::issuer_metadata,
+        routes::exchange::authorization_server_metadata,
+        routes::exchange::credential_offer,
+        routes::exchange::token,
+        routes::exchange::nonce,
+        routes::exchange::credential,
+        routes::exchange::create_offer,
+        routes::exchange::create_request,
+        routes::exchange::request_status,
+        routes::exchange::request_object,
+        routes::exchange::response,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -63,6 +87,8 @@ Errors are RFC 9457 problem details with a stable `code`.",
         (name = "verifier", description = "Verify credentials and presentations"),
         (name = "admin", description = "API keys, issuer keys, audit log"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "openid4vci", description = "OpenID for Verifiable Credential Issuance 1.0: metadata, offers, token, nonce, credential"),
+        (name = "openid4vp", description = "OpenID for Verifiable Presentations 1.0 with DCQL: requests, request objects, responses, results"),
     )
 )]
 struct ApiDoc;
@@ -79,6 +105,17 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("kith_<id>_<secret>")
                     .description(Some("An API key created with `kith admin api-key create`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An OpenID4VCI access token from POST /token (pre-authorized code grant)",
+                    ))
                     .build(),
             ),
         );

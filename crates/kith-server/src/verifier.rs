@@ -31,7 +31,8 @@ impl Own {
     }
 }
 
-/// Resolves this service's DID from its key set, others with the default methods.
+/// Resolves this service's DID from its key set (a did:webvh DID from its log), others
+/// with the default methods.
 struct ServerResolver {
     own: Arc<Own>,
     others: CachingResolver,
@@ -47,6 +48,11 @@ impl Resolver for ServerResolver {
         if did == &self.own.did
             && let Some(app) = self.own.app()
         {
+            // A did:webvh DID resolves from the in-memory log, with its history
+            // (`versionTime` and the other options of did:webvh v1.0 "Read (Resolve)").
+            if let Some(resolution) = app.issuer().resolve_own(options) {
+                return resolution;
+            }
             return Ok(Resolution {
                 document: app.issuer().document().as_ref().clone(),
                 document_metadata: Default::default(),
@@ -68,6 +74,32 @@ impl Resolver for ServerResolver {
             return kith_did::lookup_in_document(&app.issuer().document(), url, relationship);
         }
         self.others.lookup_method(url, relationship).await
+    }
+
+    /// A lookup as of a proof's time: the service's own did:webvh DID answers from
+    /// its log, in the version in effect then (did:webvh v1.0 "Read (Resolve)",
+    /// `versionTime`); the current document when it was already in effect.
+    async fn lookup_method_with(
+        &self,
+        url: &kith_did::DidUrl,
+        relationship: kith_did::Relationship,
+        options: &ResolutionOptions,
+    ) -> Result<Option<kith_did::MethodLookup>, kith_did::Error> {
+        if url.did() == &self.own.did
+            && let Some(app) = self.own.app()
+        {
+            let issuer = app.issuer();
+            let current = options.version_id.is_none()
+                && options.extra.is_empty()
+                && issuer.current_in_effect_at(options.version_time.as_deref());
+            if !current && let Some(resolution) = issuer.resolve_own(options) {
+                return kith_did::lookup_in_document(&resolution?.document, url, relationship);
+            }
+            return kith_did::lookup_in_document(&issuer.document(), url, relationship);
+        }
+        self.others
+            .lookup_method_with(url, relationship, options)
+            .await
     }
 }
 
@@ -92,6 +124,20 @@ impl StatusListSource for ServerStatusLists {
         }
         self.fetcher.fetch(url).await
     }
+
+    /// This service's Status List Tokens (for SD-JWT VCs' `status.status_list`, at the
+    /// same URLs) are signed in-process too.
+    async fn fetch_status_list_token(&self, url: &Url) -> Result<Vec<u8>, kith_vc::Error> {
+        if let Some(list) = url.as_str().strip_prefix(&self.own.status_prefix)
+            && let Some(app) = self.own.app()
+        {
+            return match app.issuer().status_list_token(list).await {
+                Ok(Some(token)) => Ok(token.as_bytes().to_vec()),
+                Ok(None) | Err(_) => self.fetcher.fetch_status_list_token(url).await,
+            };
+        }
+        self.fetcher.fetch_status_list_token(url).await
+    }
 }
 
 /// The verifier used by `/credentials/verify` and `/presentations/verify`.
@@ -102,6 +148,12 @@ pub struct ServerVerifier {
 }
 
 impl ServerVerifier {
+    /// A copy of the verification pipeline (shared resolver, status lists and caches),
+    /// for the OpenID4VP verifier.
+    pub fn pipeline(&self) -> Verifier {
+        self.verifier.clone()
+    }
+
     /// A verifier for the service configured by `config`, whose own DID is `did`.
     pub fn new(config: &ServerConfig, did: Did) -> Result<Self, Problem> {
         let base = config.issuer.public_url.as_str().trim_end_matches('/');
@@ -162,7 +214,8 @@ impl ServerVerifier {
             .await
     }
 
-    /// Drops a cached status list (after this service changed it).
+    /// Drops a cached status list (after this service changed it): the Bitstring
+    /// Status List credential and the Status List Token at that URL.
     pub fn forget_status_list(&self, url: &str) {
         self.status.forget(url);
     }

@@ -17,6 +17,8 @@ pub mod sd_jwt;
 pub mod status;
 mod verified;
 pub mod verify;
+#[cfg(feature = "zkp")]
+pub mod zkp;
 
 pub use error::Error;
 pub use keys::{

@@ -126,8 +126,11 @@ fn an_unknown_cryptosuite_is_refused() {
     assert_eq!(verify(&document), Ok(()));
     document["proof"]["cryptosuite"] = json!("eddsa-2099");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));
-    document["proof"]["cryptosuite"] = json!("bbs-2023");
+    document["proof"]["cryptosuite"] = json!("ecdsa-sd-2023");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));
+    // bbs-2023 is known, but takes BLS12-381 G2 keys only.
+    document["proof"]["cryptosuite"] = json!("bbs-2023");
+    assert_eq!(verify(&document), Err("invalid_proof".into()));
     document["proof"]["type"] = json!("Ed25519Signature2020");
     assert_eq!(verify(&document), Err("unknown_cryptosuite".into()));
     // Signing with a suite Kith does not have fails the same way.

@@ -683,9 +683,11 @@ async fn list_and_entry_mismatches_have_their_codes() {
             entry("revocation", "1", "https://issuer.example/none"),
             "status_list_unavailable",
         ),
+        // An SD-JWT VC status claim goes to the Token Status List checker, which
+        // finds a Bitstring Status List credential, not a Status List Token, there.
         (
             json!({"status_list": {"idx": 1, "uri": LIST_URL}}),
-            "status_type_unsupported",
+            "status_list_unverified",
         ),
         (
             json!({"statusPurpose": "revocation"}),

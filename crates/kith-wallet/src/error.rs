@@ -41,6 +41,54 @@ pub enum Error {
     /// A caller-supplied value is out of range or malformed.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The backup is not for this key: it was encrypted to another recipient.
+    #[error("the backup was encrypted to another key")]
+    BackupWrongRecipient,
+    /// The backup was made for this key but does not authenticate: it was edited or
+    /// truncated.
+    #[error("the backup was altered (authentication failed)")]
+    BackupTampered,
+    /// The backup is not a Kith wallet backup, or its contents do not decode.
+    #[error("not a valid wallet backup: {0}")]
+    InvalidBackup(String),
+    /// The wallet has no recovery slot (no `recovery split` was made).
+    #[error("social recovery is not set up for this wallet")]
+    RecoveryNotConfigured,
+    /// A share file (encrypted or plain) is malformed.
+    #[error("invalid recovery share: {0}")]
+    InvalidShare(String),
+    /// The shares come from different splits, or from a split other than the wallet's
+    /// current one (a newer split replaced it).
+    #[error("the recovery shares come from different splits: {0}")]
+    ShareSplitMismatch(String),
+    /// Two shares have the same index.
+    #[error("two recovery shares have the index {0}")]
+    DuplicateShareIndex(u8),
+    /// Fewer shares than the split's threshold.
+    #[error("{have} recovery shares given; the split needs {need}")]
+    NotEnoughShares {
+        /// Shares given.
+        have: usize,
+        /// The threshold.
+        need: u8,
+    },
+    /// The guardian key is not the one the share was encrypted to.
+    #[error("this key is not the guardian key the share was encrypted to")]
+    WrongGuardianKey,
+    /// The encrypted share was made for this guardian key but does not authenticate, or
+    /// its visible fields disagree with its encrypted ones.
+    #[error("the recovery share was altered")]
+    ShareTampered,
+    /// The shares combine to a secret that does not open the recovery slot (a share
+    /// value was altered).
+    #[error("the recovery shares do not open this wallet")]
+    WrongRecoverySecret,
+    /// Recovery split parameters are unusable (threshold, guardian list, guardian keys).
+    #[error("invalid recovery setup: {0}")]
+    InvalidRecoverySetup(String),
+    /// A JWE operation failed unexpectedly (see the inner code).
+    #[error("JWE: {0}")]
+    Jwe(#[from] kith_crypto::jwe::JweError),
     /// kith-crypto refused a key operation.
     #[error("key error: {0}")]
     Key(#[from] kith_crypto::Error),
@@ -69,6 +117,19 @@ impl Error {
             Self::UnknownKey(_) => "unknown_key",
             Self::UnknownPresentation(_) => "unknown_presentation",
             Self::InvalidInput(_) => "invalid_input",
+            Self::BackupWrongRecipient => "backup_wrong_recipient",
+            Self::BackupTampered => "backup_tampered",
+            Self::InvalidBackup(_) => "invalid_backup",
+            Self::RecoveryNotConfigured => "recovery_not_configured",
+            Self::InvalidShare(_) => "invalid_share",
+            Self::ShareSplitMismatch(_) => "share_split_mismatch",
+            Self::DuplicateShareIndex(_) => "duplicate_share_index",
+            Self::NotEnoughShares { .. } => "not_enough_shares",
+            Self::WrongGuardianKey => "wrong_guardian_key",
+            Self::ShareTampered => "share_tampered",
+            Self::WrongRecoverySecret => "wrong_recovery_secret",
+            Self::InvalidRecoverySetup(_) => "invalid_recovery_setup",
+            Self::Jwe(e) => e.code(),
             Self::Key(_) => "key_error",
             Self::Io { .. } => "io_error",
         }

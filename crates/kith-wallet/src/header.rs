@@ -10,6 +10,19 @@
 //! The wrap's associated data is the canonical text of the KDF block, so editing any
 //! parameter or the salt makes the passphrase fail rather than silently derive another
 //! key. The header holds nothing secret.
+//!
+//! Once social recovery is set up (`kith_wallet::recovery`), the header has a second
+//! slot, `recovery`: the same master key wrapped under a key derived from the Shamir
+//! recovery secret, so that k guardians' shares open the wallet without the passphrase.
+//!
+//! ```json
+//! "recovery": {"split_id": "<32 hex>", "threshold": 2, "shares": 3,
+//!              "public_key": "<Multikey of the X25519 recovery key>",
+//!              "master_key": "<b64url of nonce(24) || XChaCha20-Poly1305(master key) || tag>"}
+//! ```
+//!
+//! Its associated data names the split id, threshold, share count and public key, so an
+//! edited slot does not open. Removing the slot only removes the recovery path.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -59,6 +72,117 @@ struct HeaderJson {
     version: u64,
     kdf: KdfJson,
     master_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recovery: Option<RecoveryJson>,
+}
+
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+#[serde(deny_unknown_fields)]
+struct RecoveryJson {
+    split_id: String,
+    threshold: u8,
+    shares: u8,
+    public_key: String,
+    master_key: String,
+}
+
+/// The recovery slot: the master key wrapped under a key derived from the recovery
+/// secret of one Shamir split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RecoverySlot {
+    /// The split's random id (lowercase hex of 16 bytes).
+    pub(crate) split_id: String,
+    /// Shares needed.
+    pub(crate) threshold: u8,
+    /// Shares made.
+    pub(crate) shares: u8,
+    /// The X25519 recovery public key (Multikey), to which backups may be encrypted.
+    pub(crate) public_key: String,
+    wrapped_master: Vec<u8>,
+}
+
+impl RecoverySlot {
+    /// Wraps `master` under `slot_key`.
+    pub(crate) fn wrap(
+        master: &[u8; 32],
+        slot_key: &[u8; 32],
+        split_id: String,
+        threshold: u8,
+        shares: u8,
+        public_key: String,
+    ) -> Self {
+        let mut slot = Self {
+            split_id,
+            threshold,
+            shares,
+            public_key,
+            wrapped_master: Vec::new(),
+        };
+        slot.wrapped_master = crypto::seal(slot_key, master, &slot.aad());
+        slot
+    }
+
+    /// Unwraps the master key; a wrong recovery secret (or an edited slot) fails the tag.
+    pub(crate) fn unwrap(&self, slot_key: &[u8; 32]) -> Result<Key32, Error> {
+        let plain = crypto::open(slot_key, &self.wrapped_master, &self.aad())
+            .ok_or(Error::WrongRecoverySecret)?;
+        let key: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::WrongRecoverySecret)?;
+        Ok(Key32::new(key))
+    }
+
+    fn aad(&self) -> Vec<u8> {
+        format!(
+            "kith-wallet v{VERSION} recovery slot\0{}\0{}\0{}\0{}",
+            self.split_id, self.threshold, self.shares, self.public_key
+        )
+        .into_bytes()
+    }
+
+    fn to_json(&self) -> RecoveryJson {
+        RecoveryJson {
+            split_id: self.split_id.clone(),
+            threshold: self.threshold,
+            shares: self.shares,
+            public_key: self.public_key.clone(),
+            master_key: URL_SAFE_NO_PAD.encode(&self.wrapped_master),
+        }
+    }
+
+    fn from_json(json: RecoveryJson) -> Result<Self, Error> {
+        let not = |why: &str| Error::NotAWallet(format!("the header's recovery slot {why}"));
+        if json.split_id.len() != 32
+            || !json
+                .split_id
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(not("has a split id that is not 32 hex digits"));
+        }
+        if json.threshold < 2 || json.shares < json.threshold {
+            return Err(not("has an impossible threshold"));
+        }
+        let key = kith_crypto::PublicKey::from_multikey(&json.public_key)
+            .map_err(|_| not("has an invalid public key"))?;
+        if key.key_type() != kith_crypto::KeyType::X25519 {
+            return Err(not("has a public key that is not X25519"));
+        }
+        let wrapped_master = URL_SAFE_NO_PAD
+            .decode(&json.master_key)
+            .map_err(|_| not("has a master key that is not base64url"))?;
+        if wrapped_master.len() != NONCE_LEN + 32 + TAG_LEN {
+            return Err(not("has a wrapped master key of the wrong length"));
+        }
+        Ok(Self {
+            split_id: json.split_id,
+            threshold: json.threshold,
+            shares: json.shares,
+            public_key: json.public_key,
+            wrapped_master,
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
@@ -78,6 +202,7 @@ pub(crate) struct Header {
     params: Argon2Params,
     salt: Vec<u8>,
     wrapped_master: Vec<u8>,
+    recovery: Option<RecoverySlot>,
 }
 
 impl Header {
@@ -94,6 +219,7 @@ impl Header {
             params,
             salt,
             wrapped_master: Vec::new(),
+            recovery: None,
         };
         header.wrapped_master = crypto::seal(&kek, master, &header.wrap_aad());
         Ok(header)
@@ -139,6 +265,7 @@ impl Header {
             version: VERSION,
             kdf: self.kdf_json(),
             master_key: URL_SAFE_NO_PAD.encode(&self.wrapped_master),
+            recovery: self.recovery.as_ref().map(RecoverySlot::to_json),
         };
         let mut out = serde_json::to_vec_pretty(&json).expect("the header always serializes");
         out.push(b'\n');
@@ -191,15 +318,17 @@ impl Header {
         if wrapped_master.len() != NONCE_LEN + 32 + TAG_LEN {
             return Err(not("has a wrapped master key of the wrong length"));
         }
+        let recovery = json.recovery.map(RecoverySlot::from_json).transpose()?;
         Ok(Self {
             params,
             salt,
             wrapped_master,
+            recovery,
         })
     }
 }
 
-fn check_passphrase(passphrase: &str) -> Result<(), Error> {
+pub(crate) fn check_passphrase(passphrase: &str) -> Result<(), Error> {
     if passphrase.is_empty() {
         return Err(Error::InvalidPassphrase("it is empty"));
     }
@@ -210,6 +339,16 @@ impl Header {
     /// The Argon2id parameters the header names.
     pub(crate) fn params(&self) -> Argon2Params {
         self.params
+    }
+
+    /// The recovery slot, if social recovery is set up.
+    pub(crate) fn recovery(&self) -> Option<&RecoverySlot> {
+        self.recovery.as_ref()
+    }
+
+    /// Replaces (or removes) the recovery slot.
+    pub(crate) fn set_recovery(&mut self, slot: Option<RecoverySlot>) {
+        self.recovery = slot;
     }
 }
 

@@ -23,10 +23,22 @@
 //! the passphrase. The guarantee is as strong as the disappearance of the *previous*
 //! index file's blocks, which the filesystem may also keep for a while.
 //!
+//! # Backups and social recovery
+//!
+//! [`Wallet::export_backup`] writes every record as one JWE (`ECDH-ES+A256KW`,
+//! `A256GCM`, RFC 7516/7518) to a recipient public key; [`Wallet::import_backup`]
+//! restores it into a new directory under a new passphrase, building it in a hidden
+//! sibling directory and renaming it into place only when complete ([`backup`]).
+//! [`recovery`] splits a random recovery secret into k-of-n Shamir shares (vsss-rs,
+//! P-256 scalar field), each encrypted to a guardian's key agreement key; the secret
+//! unwraps the master key from a second header slot (forgotten passphrase) and derives
+//! an X25519 recovery key that backups can be encrypted to (lost device).
+//!
 //! # Layout
 //!
 //! ```text
-//! <dir>/wallet.json          header (format, version, Argon2id parameters, salt, wrapped master key)
+//! <dir>/wallet.json          header (format, version, Argon2id parameters, salt, wrapped master key,
+//!                            optional recovery slot)
 //! <dir>/index.kwi            "KWI1" || nonce || seal(index key, "KWI1" || (kind, id, data key)*)
 //! <dir>/records/<id>.kwr     "KWR1" || nonce || seal(data key, JSON record), aad = kind || id
 //! <dir>/wallet.lock          advisory lock held while a handle is unlocked
@@ -48,15 +60,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backup;
 mod crypto;
 pub mod error;
 mod fsio;
 mod header;
 mod index;
+pub mod recovery;
 pub mod wallet;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_recovery;
 
 pub use error::Error;
+pub use recovery::{Guardian, PlainShare, RecoveryInfo, ShareFile};
 pub use wallet::{HolderKey, LockedWallet, PresentationRecord, StoredCredential, Wallet};

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::Error;
 use crate::crypto::{self, Argon2Params, Key32};
 use crate::fsio;
-use crate::header::{self, Header};
+use crate::header::{self, Header, RecoverySlot};
 use crate::index::{Entry, Index, Kind, MAX_INDEX_LEN, RecordId};
 
 /// The header file.
@@ -33,6 +33,9 @@ const RECORD_MAGIC: &[u8; 4] = b"KWR1";
 /// Records larger than this are refused when written and when read (16 MiB).
 pub const MAX_RECORD_LEN: u64 = 16 << 20;
 const INDEX_KEY_LABEL: &str = "kith-wallet v1 index key";
+
+/// One record in the clear: its kind, id and JSON plaintext (wiped on drop).
+pub(crate) type RawRecord = (Kind, RecordId, Zeroizing<Vec<u8>>);
 
 /// A wallet on disk whose header has been read and validated, with no key in memory.
 #[derive(Clone, Debug)]
@@ -117,28 +120,28 @@ pub struct PresentationRecord {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CredentialJson {
-    format: String,
-    raw: String,
-    metadata: serde_json::Value,
-    added_at: String,
+pub(crate) struct CredentialJson {
+    pub(crate) format: String,
+    pub(crate) raw: String,
+    pub(crate) metadata: serde_json::Value,
+    pub(crate) added_at: String,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct KeyJson {
-    key_type: String,
-    secret: Zeroizing<String>,
-    created_at: String,
+pub(crate) struct KeyJson {
+    pub(crate) key_type: String,
+    pub(crate) secret: Zeroizing<String>,
+    pub(crate) created_at: String,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PresentationJson {
-    verifier: String,
-    claims_shared: Vec<String>,
-    credential_ids: Vec<String>,
-    at: String,
+pub(crate) struct PresentationJson {
+    pub(crate) verifier: String,
+    pub(crate) claims_shared: Vec<String>,
+    pub(crate) credential_ids: Vec<String>,
+    pub(crate) at: String,
 }
 
 fn header_path(dir: &Path) -> PathBuf {
@@ -157,19 +160,19 @@ fn record_aad(kind: Kind, id: &RecordId) -> Vec<u8> {
     aad
 }
 
-fn parse_id(id: &str) -> Option<RecordId> {
+pub(crate) fn parse_id(id: &str) -> Option<RecordId> {
     if id.len() != 32 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     hex::decode(id).ok()?.try_into().ok()
 }
 
-fn format_time(t: OffsetDateTime) -> Result<String, Error> {
+pub(crate) fn format_time(t: OffsetDateTime) -> Result<String, Error> {
     t.format(&Rfc3339)
         .map_err(|_| Error::InvalidInput("the time cannot be written as RFC 3339".into()))
 }
 
-fn parse_time(s: &str) -> Result<OffsetDateTime, Error> {
+pub(crate) fn parse_time(s: &str) -> Result<OffsetDateTime, Error> {
     OffsetDateTime::parse(s, &Rfc3339)
         .map_err(|_| Error::CorruptRecord("a stored time is not RFC 3339".into()))
 }
@@ -194,7 +197,7 @@ fn take_lock(dir: &Path) -> Result<File, Error> {
     }
 }
 
-fn read_header(dir: &Path) -> Result<Header, Error> {
+pub(crate) fn read_header(dir: &Path) -> Result<Header, Error> {
     let path = header_path(dir);
     let bytes = fsio::read_bounded(&path, header::MAX_HEADER_LEN)?
         .ok_or_else(|| Error::NotAWallet(format!("{} has no {HEADER_FILE}", dir.display())))?;
@@ -211,10 +214,19 @@ impl LockedWallet {
     /// index. A wrong passphrase is `wrong_passphrase` (the AEAD's constant-time tag
     /// check decides); another unlocked handle on the directory is `wallet_busy`.
     pub fn unlock(&self, passphrase: &str) -> Result<Wallet, Error> {
+        self.unlock_with(|header| header.unwrap(passphrase))
+    }
+
+    /// Unlocks with a master key obtained from the header by `master_key` (the
+    /// passphrase slot, or the recovery slot).
+    pub(crate) fn unlock_with(
+        &self,
+        master_key: impl FnOnce(&Header) -> Result<Key32, Error>,
+    ) -> Result<Wallet, Error> {
         let lock = take_lock(&self.dir)?;
         // Re-read under the lock: another handle may have changed the passphrase.
         let header = read_header(&self.dir)?;
-        let master = header.unwrap(passphrase)?;
+        let master = master_key(&header)?;
         let index_key = crypto::subkey(&master, INDEX_KEY_LABEL);
         let path = self.dir.join(INDEX_FILE);
         let bytes = fsio::read_bounded(&path, MAX_INDEX_LEN)?
@@ -311,11 +323,73 @@ impl Wallet {
     pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<(), Error> {
         // The in-memory header is the one this handle wrote or read under the lock.
         drop(self.header.unwrap(old)?);
+        self.reset_passphrase(new)
+    }
+
+    /// Re-wraps the master key under `new` without asking for the old passphrase: for
+    /// a handle unlocked another way (social recovery). The recovery slot is kept.
+    pub(crate) fn reset_passphrase(&mut self, new: &str) -> Result<(), Error> {
         let params = header::at_least_minimum(self.header.params());
-        let header = Header::wrap(&self.master, new, params)?;
+        let mut header = Header::wrap(&self.master, new, params)?;
+        header.set_recovery(self.header.recovery().cloned());
         fsio::write_atomic(&header_path(&self.dir), &header.to_bytes())?;
         self.header = header;
         Ok(())
+    }
+
+    /// The header this handle read or wrote.
+    pub(crate) fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The master key.
+    pub(crate) fn master_key(&self) -> &Key32 {
+        &self.master
+    }
+
+    /// Replaces the recovery slot and rewrites the header (atomically).
+    pub(crate) fn set_recovery_slot(&mut self, slot: Option<RecoverySlot>) -> Result<(), Error> {
+        let mut header = self.header.clone();
+        header.set_recovery(slot);
+        fsio::write_atomic(&header_path(&self.dir), &header.to_bytes())?;
+        self.header = header;
+        Ok(())
+    }
+
+    /// Points the handle at `dir` after its directory was renamed there.
+    pub(crate) fn set_dir(&mut self, dir: PathBuf) {
+        self.dir = dir;
+    }
+
+    /// Every record's kind, id and decrypted JSON, in index order.
+    pub(crate) fn raw_records(&self) -> Result<Vec<RawRecord>, Error> {
+        self.index
+            .entries
+            .iter()
+            .map(|(id, entry)| Ok((entry.kind, *id, self.read_record(entry.kind, id, entry)?)))
+            .collect()
+    }
+
+    /// Stores records under the given ids (a backup being restored): every record file
+    /// first, then the index once.
+    pub(crate) fn import_records(&mut self, records: &[RawRecord]) -> Result<(), Error> {
+        for (kind, id, plaintext) in records {
+            if plaintext.len() as u64 > MAX_RECORD_LEN - 64 {
+                return Err(Error::InvalidInput("a record is larger than 16 MiB".into()));
+            }
+            if self.index.entries.contains_key(id) {
+                return Err(Error::InvalidInput(format!(
+                    "the record id {} appears twice",
+                    hex::encode(id)
+                )));
+            }
+            let key = crypto::random_key();
+            let mut file = RECORD_MAGIC.to_vec();
+            file.extend_from_slice(&crypto::seal(&key, plaintext, &record_aad(*kind, id)));
+            fsio::write_atomic(&record_path(&self.dir, id), &file)?;
+            self.index.entries.insert(*id, Entry { kind: *kind, key });
+        }
+        self.save_index()
     }
 
     // ---- records -------------------------------------------------------------------

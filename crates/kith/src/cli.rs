@@ -26,6 +26,18 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run the whole trust triangle on this machine, with nothing to configure.
+    ///
+    /// A government issues Alice a PID-style credential and a university a
+    /// diploma, both over OpenID4VCI into her encrypted wallet; a bar asks
+    /// "over 18?" over OpenID4VP and learns only age_over_18; a bank reuses the
+    /// PID for KYC and learns only name and nationality; the government revokes
+    /// the PID and the next presentation fails with `revoked`. Four real
+    /// services (SQLite stores in a temporary directory, loopback ports) and a
+    /// real wallet; the transcript says who sent what, what was verified and
+    /// what stayed hidden. Exit 0 when every step turned out as the story
+    /// says, 1 otherwise. --json prints the steps as JSON.
+    Demo(DemoArgs),
     /// Generate keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -44,6 +56,13 @@ pub(crate) enum Command {
     /// /presentations/verify, /credentials/status), signed Bitstring Status
     /// Lists at GET /status/{list}, the issuer's did:web document, the admin API,
     /// /healthz, /readyz, /metrics and /openapi.json.
+    ///
+    /// It is also an OpenID4VCI credential issuer (/.well-known/openid-credential-
+    /// issuer, /token, /nonce, /credential; offers from POST /oid4vci/offers) and
+    /// an OpenID4VP verifier (POST /oid4vp/requests, signed request objects,
+    /// direct_post and direct_post.jwt responses), with web pages: the issuer and
+    /// verifier consoles at /console, and with --wallet-dir a holder wallet at
+    /// /wallet.
     ///
     /// Storage is SQLite in --data-dir (default ./kith-data) or PostgreSQL with
     /// --database-url. The issuer's keys are sealed with a master key from
@@ -71,6 +90,13 @@ pub(crate) enum Command {
     /// seconds.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The holder's encrypted wallet: credentials, history, backups, social
+    /// recovery.
+    ///
+    /// The wallet is a directory (--wallet, KITH_WALLET, default ~/.kith/wallet)
+    /// encrypted under a passphrase, read from KITH_WALLET_PASSPHRASE, else asked
+    /// for without echo on a terminal, else read as one line from standard input.
+    Wallet(WalletArgs),
     /// Print a shell completion script.
     ///
     /// For example: kith completions bash >
@@ -101,6 +127,15 @@ pub(crate) enum CredentialFormat {
     /// Data Integrity, ECDSA over JCS (JSON; P-256 or P-384 keys).
     #[value(name = "ecdsa-jcs-2019")]
     EcdsaJcs2019,
+    /// Data Integrity bbs-2023 base proof, for the holder to derive selective,
+    /// unlinkable proofs from with `kith vc derive` (JSON; bls12381g2 keys).
+    #[value(name = "bbs-2023")]
+    Bbs2023,
+    /// kith-zkp-2026: BBS over every claim, for presentations that prove
+    /// predicates (birthDate <= 2008-11-28) on hidden claims with `kith vp
+    /// create --prove` (JSON; bls12381g2 keys; docs/zk-predicates.md).
+    #[value(name = "kith-zkp-2026")]
+    KithZkp2026,
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +151,26 @@ pub(crate) enum VcCommand {
     ///
     /// Exits 0 when verified, 1 when not.
     Verify(VcVerifyArgs),
+    /// Derive a bbs-2023 proof from a credential with a bbs-2023 base proof,
+    /// revealing only its mandatory claims and those named with --reveal.
+    ///
+    /// Prints the revealed credential with its derived proof; every run makes a
+    /// new, unlinkable proof.
+    Derive(VcDeriveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VcDeriveArgs {
+    /// A claim to reveal, as a JSON pointer into the credential (repeatable),
+    /// e.g. /credentialSubject/birthDate.
+    #[arg(long, value_name = "JSON_POINTER")]
+    pub(crate) reveal: Vec<String>,
+    /// The presentation header bound into the proof (e.g. a verifier's nonce), as text.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) presentation_header: String,
+    /// The credential with a bbs-2023 base proof; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -136,9 +191,13 @@ pub(crate) struct VcIssueArgs {
     /// The issuer DID. Defaults to the did:key of --key.
     #[arg(long, value_name = "DID")]
     pub(crate) issuer: Option<String>,
-    /// The securing format.
-    #[arg(long, value_enum)]
+    /// The securing format (--cryptosuite is the same option).
+    #[arg(long, value_enum, alias = "cryptosuite")]
     pub(crate) format: CredentialFormat,
+    /// A claim every derived proof must reveal (bbs-2023), as a JSON pointer
+    /// into CREDENTIAL.json, e.g. /issuer (repeatable).
+    #[arg(long, value_name = "JSON_POINTER")]
+    pub(crate) mandatory_pointer: Vec<String>,
     /// A claim the holder may disclose or withhold (dc+sd-jwt), as a JSON
     /// pointer into CREDENTIAL.json, e.g. /credentialSubject/birthDate.
     #[arg(long, value_name = "JSON_POINTER")]
@@ -225,12 +284,25 @@ pub(crate) struct VpCreateArgs {
     #[arg(long)]
     pub(crate) nonce: String,
     /// The verifier's identifier (audience / domain).
-    #[arg(long, value_name = "AUDIENCE")]
+    #[arg(long, value_name = "AUDIENCE", visible_alias = "domain")]
     pub(crate) aud: String,
     /// A claim to disclose from a dc+sd-jwt credential (repeatable), as a JSON
     /// pointer, e.g. /credentialSubject/name or /name. Others stay hidden.
     #[arg(long, value_name = "JSON_POINTER")]
     pub(crate) disclose: Vec<String>,
+    /// kith-zkp-2026: prove a predicate on a hidden claim (repeatable), e.g.
+    /// '/credentialSubject/birthDate <= 2008-11-28' or '18 <= /credentialSubject/age
+    /// < 65'; operators <, <=, >, >=. The claim's value is not disclosed. The
+    /// presentation needs no holder key (--key is not used for it).
+    #[arg(long, value_name = "PREDICATE")]
+    pub(crate) prove: Vec<String>,
+    /// kith-zkp-2026: a claim to disclose (repeatable), as a JSON pointer such
+    /// as /credentialSubject/name. Others stay hidden.
+    #[arg(long, value_name = "JSON_POINTER")]
+    pub(crate) reveal: Vec<String>,
+    /// How the issuer's DID is resolved (kith-zkp-2026).
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
     /// The credentials, as issued.
     #[arg(value_name = "CREDENTIAL-FILE", required = true)]
     pub(crate) credentials: Vec<PathBuf>,
@@ -242,8 +314,12 @@ pub(crate) struct VpVerifyArgs {
     #[arg(long)]
     pub(crate) nonce: String,
     /// This verifier's identifier (audience / domain).
-    #[arg(long, value_name = "AUDIENCE")]
+    #[arg(long, value_name = "AUDIENCE", visible_alias = "domain")]
     pub(crate) aud: String,
+    /// kith-zkp-2026: a predicate the presentation must prove (repeatable),
+    /// e.g. '/credentialSubject/birthDate <= 2008-11-28'.
+    #[arg(long, value_name = "PREDICATE")]
+    pub(crate) require: Vec<String>,
     #[command(flatten)]
     pub(crate) verifier: VerifierArgs,
     /// The presentation; `-` or nothing reads standard input.
@@ -273,6 +349,8 @@ pub(crate) enum Alg {
     P384,
     /// secp256k1, for ES256K.
     Secp256k1,
+    /// BLS12-381 G2, for BBS signatures (the bbs-2023 cryptosuite; did:key zUC7...).
+    Bls12381g2,
 }
 
 #[derive(Debug, Args)]
@@ -303,6 +381,9 @@ pub(crate) enum DidCommand {
     /// Append an entry to a DID's history (did:webvh).
     #[command(subcommand)]
     Update(DidUpdateCommand),
+    /// did:ethr: change the owner, delegates and attributes in the ERC-1056 registry.
+    #[command(subcommand)]
+    Ethr(EthrCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -423,6 +504,158 @@ pub(crate) struct NetworkArgs {
     /// Time limit for one fetch, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub(crate) timeout: u64,
+    #[command(flatten)]
+    pub(crate) ethr: EthrResolveArgs,
+}
+
+/// did:ethr networks for resolution: a networks file and/or one network from flags.
+/// Without either, did:ethr DIDs are not resolvable (methodNotSupported).
+#[derive(Debug, Args, Default)]
+pub(crate) struct EthrResolveArgs {
+    /// A TOML file of did:ethr networks: [[network]] name, rpc_url, chain_id,
+    /// registry, and optional confirmations, allow_http, timeout_secs.
+    #[arg(long, value_name = "FILE", env = "KITH_ETHR_NETWORKS")]
+    pub(crate) ethr_networks: Option<PathBuf>,
+    /// The name of the --ethr-rpc-url network in DIDs (did:ethr:NAME:0x...).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "KITH_ETHR_NETWORK",
+        default_value = "mainnet"
+    )]
+    pub(crate) ethr_network: String,
+    /// JSON-RPC endpoint of a did:ethr network.
+    #[arg(long, value_name = "URL", env = "KITH_ETHR_RPC_URL", requires_all = ["ethr_chain_id", "ethr_registry"])]
+    pub(crate) ethr_rpc_url: Option<String>,
+    /// Its chain id.
+    #[arg(long, value_name = "N", env = "KITH_ETHR_CHAIN_ID")]
+    pub(crate) ethr_chain_id: Option<u64>,
+    /// Its ERC-1056 registry address.
+    #[arg(long, value_name = "ADDRESS", env = "KITH_ETHR_REGISTRY")]
+    pub(crate) ethr_registry: Option<String>,
+    /// Only count registry events this many blocks deep (reorganization safety).
+    #[arg(
+        long,
+        value_name = "BLOCKS",
+        env = "KITH_ETHR_CONFIRMATIONS",
+        default_value_t = 0
+    )]
+    pub(crate) ethr_confirmations: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EthrCommand {
+    /// Print the did:ethr DID (and address) of a secp256k1 key.
+    Did(EthrDidArgs),
+    /// changeOwner: hand control to another address (a recovery key's, say).
+    /// --new-owner 0x0000000000000000000000000000000000000000 deactivates the DID.
+    SetOwner(EthrSetOwnerArgs),
+    /// addDelegate: a veriKey (assertionMethod) or sigAuth (also authentication) delegate.
+    AddDelegate(EthrDelegateArgs),
+    /// revokeDelegate.
+    RevokeDelegate(EthrDelegateArgs),
+    /// setAttribute: a key (did/pub/ALG/PURPOSE[/ENCODING]) or a service (did/svc/TYPE).
+    SetAttribute(EthrAttributeArgs),
+    /// revokeAttribute (the same name and value as set).
+    RevokeAttribute(EthrAttributeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EthrDidArgs {
+    /// A secp256k1 JWK (private or public).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The network part of the DID (none: mainnet).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) network: Option<String>,
+    /// The public-key form (did:ethr:0x<compressed key>) instead of the address form.
+    #[arg(long)]
+    pub(crate) public_key_form: bool,
+}
+
+/// Where a did:ethr write goes and who signs it.
+#[derive(Debug, Args)]
+pub(crate) struct EthrWriteArgs {
+    /// The owner's private secp256k1 JWK, which signs and pays for the transaction.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The identity changed: an address or a did:ethr DID (default: the key's own).
+    #[arg(long, value_name = "ADDRESS|DID")]
+    pub(crate) identity: Option<String>,
+    /// The network name (looked up in --networks, or named by the flags below).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "KITH_ETHR_NETWORK",
+        default_value = "mainnet"
+    )]
+    pub(crate) network: String,
+    /// A TOML networks file, as for `kith did resolve --ethr-networks`.
+    #[arg(long, value_name = "FILE", env = "KITH_ETHR_NETWORKS")]
+    pub(crate) networks: Option<PathBuf>,
+    /// JSON-RPC endpoint (overrides the networks file).
+    #[arg(long, value_name = "URL", env = "KITH_ETHR_RPC_URL", requires_all = ["chain_id", "registry"])]
+    pub(crate) rpc_url: Option<String>,
+    /// Chain id (EIP-155).
+    #[arg(long, value_name = "N", env = "KITH_ETHR_CHAIN_ID")]
+    pub(crate) chain_id: Option<u64>,
+    /// ERC-1056 registry address.
+    #[arg(long, value_name = "ADDRESS", env = "KITH_ETHR_REGISTRY")]
+    pub(crate) registry: Option<String>,
+    /// Fixed gas limit: skip estimation (a call that reverts is then mined and fails).
+    #[arg(long, value_name = "GAS")]
+    pub(crate) gas_limit: Option<u64>,
+    /// Send an EIP-155 legacy transaction instead of EIP-1559.
+    #[arg(long)]
+    pub(crate) legacy: bool,
+    /// Seconds to wait for the receipt.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub(crate) wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EthrSetOwnerArgs {
+    #[command(flatten)]
+    pub(crate) write: EthrWriteArgs,
+    /// The new owner's address.
+    #[arg(long, value_name = "ADDRESS")]
+    pub(crate) new_owner: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EthrDelegateArgs {
+    #[command(flatten)]
+    pub(crate) write: EthrWriteArgs,
+    /// veriKey or sigAuth.
+    #[arg(long = "type", value_name = "TYPE", default_value = "veriKey")]
+    pub(crate) delegate_type: String,
+    /// The delegate's address.
+    #[arg(long, value_name = "ADDRESS")]
+    pub(crate) delegate: String,
+    /// Seconds the delegate is valid (addDelegate only).
+    #[arg(long, value_name = "SECONDS", default_value_t = 31_536_000)]
+    pub(crate) validity: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EthrAttributeArgs {
+    #[command(flatten)]
+    pub(crate) write: EthrWriteArgs,
+    /// The attribute name, e.g. did/pub/Ed25519/veriKey or did/svc/LinkedDomains.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: String,
+    /// The value as 0x-hex bytes.
+    #[arg(long, value_name = "0xHEX", group = "attribute_value")]
+    pub(crate) value_hex: Option<String>,
+    /// The value as text (a service endpoint URL or JSON).
+    #[arg(long, value_name = "TEXT", group = "attribute_value")]
+    pub(crate) value: Option<String>,
+    /// The value is this public key's raw bytes (a JWK file, as for did/pub/ attributes).
+    #[arg(long, value_name = "FILE", group = "attribute_value")]
+    pub(crate) value_key: Option<PathBuf>,
+    /// Seconds the attribute is valid (setAttribute only).
+    #[arg(long, value_name = "SECONDS", default_value_t = 31_536_000)]
+    pub(crate) validity: u64,
 }
 
 #[derive(Debug, Args)]
@@ -546,6 +779,9 @@ pub(crate) enum IssuerDid {
     Web,
     /// did:key of the first key (not rotatable).
     Key,
+    /// did:webvh for --public-url (a fully qualified domain name): did.jsonl is served,
+    /// and a rotation appends a log entry.
+    Webvh,
 }
 
 /// Log formats.
@@ -633,6 +869,12 @@ pub(crate) struct ServeArgs {
     /// The DID that must have signed --trust-list (a TrustListCredential).
     #[arg(long, value_name = "DID", env = "KITH_TRUST_LIST_ISSUER")]
     pub(crate) trust_list_issuer: Option<String>,
+    /// Host a holder wallet at /wallet, encrypted in DIR (created from the page
+    /// on first visit, unlocked with its passphrase). Without it the service
+    /// has no wallet pages; the issuer and verifier consoles at /console are
+    /// always there (sign in with an API key).
+    #[arg(long, value_name = "DIR", env = "KITH_WALLET_DIR")]
+    pub(crate) wallet_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -783,4 +1025,159 @@ pub(crate) enum AuditCommand {
     /// Verify the hash chain: exits 0 when intact, 1 when an entry was edited,
     /// inserted or deleted.
     Verify(StorageOnly),
+}
+
+/// `kith demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Keep the services' stores and Alice's wallet in a new directory under
+    /// DIR instead of deleting them.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keep: Option<PathBuf>,
+}
+
+/// `kith wallet`.
+#[derive(Debug, Args)]
+pub(crate) struct WalletArgs {
+    /// The wallet directory.
+    #[arg(long, global = true, value_name = "DIR", env = "KITH_WALLET")]
+    pub(crate) wallet: Option<PathBuf>,
+    #[command(subcommand)]
+    pub(crate) command: WalletCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WalletCommand {
+    /// Create a new, empty wallet (the passphrase is asked twice on a terminal).
+    Init,
+    /// Store a credential from a file (as issued: vc+jwt, dc+sd-jwt or JSON).
+    Add(WalletAddArgs),
+    /// List the credentials: id, format, when added.
+    List,
+    /// Print one credential, as stored.
+    Show {
+        /// The credential id (from `kith wallet list`).
+        id: String,
+    },
+    /// Delete a credential (its data key is destroyed first).
+    Delete {
+        /// The credential id.
+        id: String,
+    },
+    /// List the presentation history: what was shared with whom, and when.
+    History,
+    /// Change the passphrase. The new one comes from KITH_WALLET_NEW_PASSPHRASE,
+    /// a prompt (twice), or the second line of standard input.
+    Passphrase,
+    /// Encrypted backups of the whole wallet (JWE, ECDH-ES+A256KW, A256GCM).
+    #[command(subcommand)]
+    Backup(WalletBackupCommand),
+    /// Social recovery: k of n guardians restore the wallet without the
+    /// passphrase.
+    #[command(subcommand)]
+    Recovery(WalletRecoveryCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletAddArgs {
+    /// The credential's format, as it will be listed (vc+jwt, dc+sd-jwt, ldp_vc, ...).
+    #[arg(long)]
+    pub(crate) format: String,
+    /// The credential file.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WalletBackupCommand {
+    /// Encrypt every credential, holder key and history entry to a public key.
+    Export(WalletBackupExportArgs),
+    /// Restore a backup into a new wallet (--wallet names the new directory),
+    /// protected by a new passphrase. Nothing is written unless it succeeds.
+    Import(WalletBackupImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletBackupExportArgs {
+    /// The recipient: a did:key, or a JWK file (P-256, P-384, X25519, Ed25519).
+    #[arg(
+        long,
+        value_name = "DID|FILE",
+        required_unless_present = "to_recovery_key"
+    )]
+    pub(crate) to: Option<String>,
+    /// Encrypt to the wallet's recovery key, so that guardians' shares can
+    /// restore it (`kith wallet recovery restore --backup`).
+    #[arg(long, conflicts_with = "to")]
+    pub(crate) to_recovery_key: bool,
+    /// Where to write the backup (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletBackupImportArgs {
+    /// The recipient's private JWK file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// The backup file.
+    #[arg(value_name = "BACKUP")]
+    pub(crate) backup: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum WalletRecoveryCommand {
+    /// Split a new recovery secret into one share per guardian (any --threshold
+    /// of them restore the wallet); writes share-N.json files, each encrypted
+    /// to its guardian's key agreement key, to hand out. Replaces any earlier
+    /// split.
+    Split(WalletRecoverySplitArgs),
+    /// Guardian side: decrypt a share with your key and print the plain share
+    /// to hand back to the wallet's owner. Needs no wallet.
+    DecryptShare(WalletDecryptShareArgs),
+    /// Restore with plain shares from enough guardians, setting a new
+    /// passphrase: the wallet in --wallet, or with --backup a backup made to the
+    /// recovery key, into a new wallet in --wallet.
+    Restore(WalletRestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletRecoverySplitArgs {
+    /// Shares needed to restore (at least 2).
+    #[arg(long, value_name = "K")]
+    pub(crate) threshold: u8,
+    /// A guardian's did:key (repeatable; one share each).
+    #[arg(long, value_name = "DID", required = true)]
+    pub(crate) guardian: Vec<String>,
+    /// The directory to write share-1.json ... share-N.json to.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletDecryptShareArgs {
+    /// The guardian's private JWK file (the did:key's Ed25519 key, or its key
+    /// agreement key).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Write the plain share here (mode 0600) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// The share file the wallet's owner handed out.
+    #[arg(value_name = "SHARE")]
+    pub(crate) share: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletRestoreArgs {
+    /// A backup made with `kith wallet backup export --to-recovery-key`: restore
+    /// it into a new wallet in --wallet instead of opening an existing one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) backup: Option<PathBuf>,
+    /// The plain shares guardians handed back.
+    #[arg(value_name = "SHARE", required = true)]
+    pub(crate) shares: Vec<PathBuf>,
 }

@@ -32,6 +32,12 @@ fn code_of(e: &anyhow::Error) -> &'static str {
         if let Some(err) = cause.downcast_ref::<kith_vc::Error>() {
             return err.code();
         }
+        if let Some(err) = cause.downcast_ref::<kith_wallet::Error>() {
+            return err.code();
+        }
+        if let Some(err) = cause.downcast_ref::<kith_crypto::jwe::JweError>() {
+            return err.code();
+        }
         if cause.downcast_ref::<io::Error>().is_some() {
             return "io_error";
         }

@@ -30,6 +30,8 @@ fn expected_len(key_type: KeyType) -> usize {
         KeyType::Ed25519 | KeyType::X25519 => 32,
         KeyType::P256 | KeyType::Secp256k1 => 33,
         KeyType::P384 => 49,
+        // bls12_381-g2-pub: a compressed G2 point (vc-di-bbs §2.1.1 Multikey).
+        KeyType::Bls12381G2 => 96,
         _ => 0,
     }
 }
@@ -218,14 +220,18 @@ mod tests {
 
     #[test]
     fn each_failure_has_the_spec_error() {
+        // bls12_381-g1-pub (0xea): valid multicodec, not a type Kith supports (G2 is).
+        let g1 = format!(
+            "did:key:{}",
+            multibase::encode(
+                multibase::Base::Base58Btc,
+                &multibase::multicodec_encode(0xea, &[0xa0; 48]),
+            )
+        );
         let cases = [
             ("did:key:notakey", "invalidDid"),
             ("did:key:z0OIl", "invalidDid"),
-            // bls12_381-g2-pub (0xeb): valid multicodec, not a type Kith supports.
-            (
-                "did:key:zUC7K4ndUaGZgV7Cp2yJy6JtMoUHY6u7tkcSYUvPrEidqBmLCTLmi6d5WvwnUqejscAkERJ3bfjEiSYtdPkRSE8kSa11hFBr4sTgnbZ95SJj19PN2jdvJjyzpSZgxkyyxNnBNnY",
-                "invalidPublicKeyType",
-            ),
+            (g1.as_str(), "invalidPublicKeyType"),
         ];
         for (did, expected) in cases {
             let err = document(&Did::parse(did).unwrap()).unwrap_err();
@@ -260,5 +266,38 @@ mod tests {
         );
         let err = document(&Did::parse(&format!("did:key:{long}")).unwrap()).unwrap_err();
         assert_eq!(err.resolution_error(), "invalidPublicKeyLength");
+    }
+
+    /// BLS12-381 G2 keys (bbs-2023): the vc-di-bbs test vector's did:key resolves to
+    /// an assertion key with no key agreement; a point outside the subgroup is refused.
+    #[test]
+    fn bls12381_g2_keys() {
+        let did = Did::parse(
+            "did:key:zUC7DerdEmfZ8f4pFajXgGwJoMkV1ofMTmEG5UoNvnWiPiLuGKNeqgRpLH2TV4Xe5mJ2cXV76gRN7LFQwapF1VFu6x2yrr5ci1mXqC1WNUrnHnLgvfZfMH7h6xP6qsf9EKRQrPQ",
+        )
+        .unwrap();
+        let doc = document(&did).unwrap();
+        assert_eq!(decode(&did).unwrap().key_type(), KeyType::Bls12381G2);
+        assert_eq!(doc.assertion_method.len(), 1);
+        assert!(doc.key_agreement.is_empty());
+        // The first compressed x = 0, 1, ... that is a curve point outside the subgroup.
+        let outside = (0u8..=255)
+            .map(|x| {
+                let mut bytes = [0u8; 96];
+                bytes[0] = 0x80;
+                bytes[95] = x;
+                bytes
+            })
+            .find(|bytes| {
+                PublicKey::from_bytes(KeyType::Bls12381G2, bytes)
+                    .is_err_and(|e| e.code() == "point_not_in_subgroup")
+            })
+            .unwrap();
+        let bad = multibase::encode(
+            multibase::Base::Base58Btc,
+            &multibase::multicodec_encode(0xeb, &outside),
+        );
+        let err = document(&Did::parse(&format!("did:key:{bad}")).unwrap()).unwrap_err();
+        assert_eq!(err.resolution_error(), "invalidPublicKey");
     }
 }

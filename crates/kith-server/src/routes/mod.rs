@@ -3,10 +3,11 @@
 //! `/credentials/verify`, `/presentations/verify`, `/credentials/status`).
 
 pub mod admin;
+pub mod exchange;
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kith_vc::Challenge;
 use kith_vc::status::StatusPurpose;
@@ -352,29 +353,82 @@ pub async fn update_status(
     )
 }
 
-/// Serves a signed Bitstring Status List credential (Bitstring Status List §3.1).
+/// Serves status list `list`: by default the signed Bitstring Status List credential
+/// (Bitstring Status List §3.1, `application/vc`); to a request whose `Accept` lists
+/// `application/statuslist+jwt`, the IETF Status List Token over the same bits
+/// (draft-ietf-oauth-status-list §8.1, §8.2). The SD-JWT VCs issued here reference
+/// this URL as their `status.status_list.uri`. Both answers carry `Vary: Accept`.
 #[utoipa::path(
     get, path = "/status/{list}", tag = "issuer",
-    params(("list" = String, Path, description = "The status list id")),
+    params(
+        ("list" = String, Path, description = "The status list id"),
+        ("Accept" = Option<String>, Header, description = "application/statuslist+jwt for the IETF Status List Token; anything else for the Bitstring Status List credential"),
+    ),
     responses(
-        (status = 200, description = "The signed BitstringStatusListCredential", body = Object),
+        (status = 200, description = "The signed BitstringStatusListCredential (application/vc), or the Status List Token (application/statuslist+jwt)", body = Object),
         (status = 404, description = "No such list", body = Problem),
     ),
 )]
-pub async fn status_list(State(app): State<App>, Path(list): Path<String>) -> Response {
-    match app.issuer().status_list_credential(&list).await {
-        Ok(Some(credential)) => {
-            let mut response = json_response(StatusCode::OK, credential.as_ref(), "application/vc");
-            let max_age = app.config().issuer.status_list_ttl.as_secs();
-            if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-                response.headers_mut().insert(header::CACHE_CONTROL, value);
+pub async fn status_list(
+    State(app): State<App>,
+    Path(list): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let max_age = app.config().issuer.status_list_ttl.as_secs();
+    let mut response = if wants_status_list_token(&headers) {
+        match app.issuer().status_list_token(&list).await {
+            Ok(Some(token)) => {
+                let mut response = (StatusCode::OK, token.as_ref().clone()).into_response();
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(kith_vc::status::MEDIA_TYPE_STATUS_LIST_JWT),
+                );
+                response
             }
-            response
+            Ok(None) => return unknown_list(&list),
+            Err(problem) => return problem.into_response(),
         }
-        Ok(None) => Problem::not_found("unknown_status_list", format!("no status list {list:?}"))
-            .into_response(),
-        Err(problem) => problem.into_response(),
+    } else {
+        match app.issuer().status_list_credential(&list).await {
+            Ok(Some(credential)) => {
+                json_response(StatusCode::OK, credential.as_ref(), "application/vc")
+            }
+            Ok(None) => return unknown_list(&list),
+            Err(problem) => return problem.into_response(),
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept"));
+    response
+}
+
+fn unknown_list(list: &str) -> Response {
+    Problem::not_found("unknown_status_list", format!("no status list {list:?}")).into_response()
+}
+
+/// Whether `Accept` lists `application/statuslist+jwt` with a non-zero `q`
+/// (RFC 9110 §12.5.1; draft-ietf-oauth-status-list §8.1).
+fn wants_status_list_token(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            media.eq_ignore_ascii_case(kith_vc::status::MEDIA_TYPE_STATUS_LIST_JWT) && !refused
+        })
 }
 
 /// Serves the issuer's did:web document.
@@ -389,6 +443,27 @@ pub async fn did_document(State(app): State<App>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/did+json"),
     );
+    response
+}
+
+/// Serves the issuer's did:webvh log, `did.jsonl` (did:webvh v1.0 "The DID to HTTPS
+/// Transformation": at `/.well-known/did.jsonl`, or `/<path>/did.jsonl`).
+#[utoipa::path(
+    get, path = "/.well-known/did.jsonl", tag = "issuer",
+    responses(
+        (status = 200, description = "The issuer's did:webvh log, one JSON entry per line (at /<path>/did.jsonl when the public URL has a path)", body = String, content_type = "text/jsonl"),
+        (status = 404, description = "The issuer's DID is not a did:webvh DID", body = Problem),
+    ),
+)]
+pub async fn did_log(State(app): State<App>) -> Response {
+    let Some(body) = app.issuer().did_log() else {
+        return Problem::not_found("not_found", "the issuer's DID has no did:webvh log")
+            .into_response();
+    };
+    let mut response = (StatusCode::OK, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/jsonl"));
     response
 }
 

@@ -70,8 +70,9 @@ pub use suite::{
     Cryptosuite, DATA_INTEGRITY_PROOF, HashAlg, HashData, SUITES, Transform, hash, is_known,
     proof_configuration, proof_serialization, proof_verification, select, transform,
 };
+pub use suites::bbs_2023;
 pub use suites::{
-    ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
+    BBS_2023, ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
     EDDSA_JCS_2022, EDDSA_RDFC_2022,
 };
 
@@ -310,6 +311,11 @@ pub async fn add_proof(
         .as_object()
         .ok_or_else(|| document_error("a document to secure must be a JSON object"))?;
     let suite = select(suite, signer.public_key().key_type())?;
+    if suite.transform == Transform::Bbs2023 {
+        return Err(Error::ApiMisuse(
+            "bbs-2023 base proofs are added with di::bbs_2023::add_base_proof".into(),
+        ));
+    }
     let injected;
     let (document, secured) = if suite.transform == Transform::Rdfc10 {
         injected = with_data_integrity_context(document);
@@ -372,7 +378,7 @@ async fn create_proof(
         // > Set proofConfig.@context to unsecuredDocument.@context.
         // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
         // The proof itself carries no @context.
-        (Transform::Rdfc10, Some(context)) => {
+        (Transform::Rdfc10 | Transform::Bbs2023, Some(context)) => {
             let mut config = proof.clone();
             config.insert("@context".to_owned(), context.clone());
             proof_configuration(suite, &config)?
@@ -626,6 +632,11 @@ fn check_proof<'a>(
     key: &PublicKey,
 ) -> Result<&'static Cryptosuite, Error> {
     let suite = select(proof.cryptosuite, key.key_type())?;
+    if suite.transform == Transform::Bbs2023 {
+        // vc-di-bbs §3.4 Verify Derived Proof: its own transformation and BBS ProofVerify.
+        bbs_2023::verify_derived(input, proof, key)?;
+        return Ok(suite);
+    }
     // > Let proofOptions be the result of a copy of securedDocument.proof with
     // > proofValue removed.
     // > Let proofBytes be the Multibase decoded base58-btc value in

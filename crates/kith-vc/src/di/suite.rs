@@ -15,7 +15,7 @@ use sha2::Digest as _;
 use kith_crypto::{Algorithm, KeyType, PublicKey, Signer};
 
 use super::suites::{
-    ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
+    BBS_2023, ECDSA_JCS_2019_P256, ECDSA_JCS_2019_P384, ECDSA_RDFC_2019_P256, ECDSA_RDFC_2019_P384,
     EDDSA_JCS_2022, EDDSA_RDFC_2022,
 };
 use crate::{Error, jcs};
@@ -39,6 +39,11 @@ pub enum Transform {
     /// JSON-LD expansion and deserialization to RDF, then RDF Dataset Canonicalization
     /// (RDFC-1.0), serialized as canonical N-Quads.
     Rdfc10,
+    /// `bbs-2023`: RDFC-1.0 with HMAC-shuffled blank node labels, split into mandatory
+    /// and non-mandatory statements (vc-di-bbs §3.3.3). It needs the base proof's HMAC
+    /// key, so [`transform`] refuses it; see [`crate::di::bbs_2023`]. The proof
+    /// configuration is canonicalized with RDFC-1.0 as for [`Transform::Rdfc10`].
+    Bbs2023,
 }
 
 /// The hash a cryptosuite applies to the canonical proof configuration and document.
@@ -94,6 +99,7 @@ pub const SUITES: &[Cryptosuite] = &[
     EDDSA_RDFC_2022,
     ECDSA_RDFC_2019_P256,
     ECDSA_RDFC_2019_P384,
+    BBS_2023,
 ];
 
 /// Whether any row has this `cryptosuite` id.
@@ -198,6 +204,7 @@ pub fn transform(suite: &Cryptosuite, unsecured: &Value) -> Result<Vec<u8>, Erro
         other => match suite.transform {
             Transform::Jcs => Ok(jcs::canonicalize(other)),
             Transform::Rdfc10 => rdfc(other),
+            Transform::Bbs2023 => Err(bbs_transform_misuse()),
         },
     }
 }
@@ -210,7 +217,14 @@ pub(crate) fn transform_members(
     match suite.transform {
         Transform::Jcs => Ok(canonicalize_members(unsecured)),
         Transform::Rdfc10 => rdfc(&object_of(unsecured)),
+        Transform::Bbs2023 => Err(bbs_transform_misuse()),
     }
+}
+
+fn bbs_transform_misuse() -> Error {
+    Error::ApiMisuse(
+        "bbs-2023 has base and derived proofs: use kith_vc::di::bbs_2023 to make them".into(),
+    )
 }
 
 /// The JSON object made of `members`.
@@ -281,7 +295,8 @@ pub(crate) fn proof_configuration_members(
         // > Let `canonicalProofConfig` be the result of applying the RDF Dataset
         // > Canonicalization Algorithm [RDF-CANON] to the `proofConfig`.
         // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
-        Transform::Rdfc10 => rdfc(&object_of(options)),
+        // vc-di-bbs §3.3.4: "canonicalProofConfig [...] RDF Dataset Canonicalization".
+        Transform::Rdfc10 | Transform::Bbs2023 => rdfc(&object_of(options)),
     }
 }
 
@@ -409,8 +424,14 @@ mod tests {
     #[test]
     fn selection_refuses_unknown_ids_and_foreign_keys() {
         assert_eq!(
-            select("bbs-2023", KeyType::Ed25519).unwrap_err().code(),
+            select("ecdsa-sd-2023", KeyType::Ed25519)
+                .unwrap_err()
+                .code(),
             "unknown_cryptosuite"
+        );
+        assert_eq!(
+            select("bbs-2023", KeyType::Ed25519).unwrap_err().code(),
+            "invalid_proof"
         );
         assert_eq!(
             select("ecdsa-jcs-2019", KeyType::Ed25519)

@@ -18,6 +18,7 @@ use url::Url;
 
 use super::bitstring::{BitstringStatusList, out_of_range};
 use super::entry::{LIST_CREDENTIAL_TYPE, LIST_TYPE, StatusEntry, StatusPurpose};
+use super::token_status_list::{TokenStatusListChecker, is_status_list_claim};
 use super::{StatusChecker, StatusResult};
 use crate::datetime::parse_date_time_stamp;
 use crate::report::{CheckKind, Outcome};
@@ -30,6 +31,13 @@ pub trait StatusListSource: Send + Sync {
     /// the pipeline verifies). Failing to get them is `status_list_unavailable` (the
     /// spec's STATUS_RETRIEVAL_ERROR, §3.2 step 4).
     async fn fetch(&self, url: &Url) -> Result<Vec<u8>, Error>;
+
+    /// The bytes of the IETF Status List Token (a compact JWT) published at `url`
+    /// (draft-ietf-oauth-status-list §8.1: asked for with `Accept:
+    /// application/statuslist+jwt`). The default is [`fetch`](Self::fetch).
+    async fn fetch_status_list_token(&self, url: &Url) -> Result<Vec<u8>, Error> {
+        self.fetch(url).await
+    }
 }
 
 /// Media types of a secured credential (spec §4), best first.
@@ -48,6 +56,18 @@ impl StatusListSource for BoundedFetcher {
             )
         })
     }
+
+    async fn fetch_status_list_token(&self, url: &Url) -> Result<Vec<u8>, Error> {
+        // draft-ietf-oauth-status-list §8.1: the Relying Party SHOULD send this Accept.
+        self.get(url, super::token_status_list::MEDIA_TYPE_STATUS_LIST_JWT)
+            .await
+            .map_err(|e| {
+                Error::model(
+                    "status_list_unavailable",
+                    format!("Status List Token {url} could not be fetched: {e}"),
+                )
+            })
+    }
 }
 
 /// Status list credentials held in memory, by URL: lists a holder stapled to a
@@ -55,6 +75,8 @@ impl StatusListSource for BoundedFetcher {
 #[derive(Debug, Default)]
 pub struct LocalStatusLists {
     lists: RwLock<HashMap<String, Arc<[u8]>>>,
+    /// IETF Status List Tokens, by URL (served in place of `lists` when present).
+    tokens: RwLock<HashMap<String, Arc<[u8]>>>,
 }
 
 impl LocalStatusLists {
@@ -73,12 +95,27 @@ impl LocalStatusLists {
             .insert(url.into(), credential.into());
     }
 
-    /// Stops serving `url`.
+    /// Stops serving `url` (both representations).
     pub fn remove(&self, url: &str) {
         self.lists
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(url);
+        self.tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(url);
+    }
+
+    /// Serves `token` (a compact Status List Token) at `url` to
+    /// [`fetch_status_list_token`](StatusListSource::fetch_status_list_token),
+    /// replacing what was there.
+    pub fn insert_token(&self, url: impl Into<String>, token: impl Into<Vec<u8>>) {
+        let token: Vec<u8> = token.into();
+        self.tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(url.into(), token.into());
     }
 }
 
@@ -95,6 +132,19 @@ impl StatusListSource for LocalStatusLists {
                     format!("no status list is held for {url}"),
                 )
             })
+    }
+
+    async fn fetch_status_list_token(&self, url: &Url) -> Result<Vec<u8>, Error> {
+        let token = self
+            .tokens
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url.as_str())
+            .map(|body| body.to_vec());
+        match token {
+            Some(token) => Ok(token),
+            None => self.fetch(url).await,
+        }
     }
 }
 
@@ -200,6 +250,9 @@ pub struct BitstringStatusChecker {
     cache: RwLock<HashMap<String, Cached>>,
     /// One fetch per URL at a time: concurrent misses wait for the first.
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// SD-JWT VC `status.status_list` claims (IETF Token Status List), through the
+    /// same source and cache settings.
+    tokens: TokenStatusListChecker,
 }
 
 impl std::fmt::Debug for BitstringStatusChecker {
@@ -230,7 +283,9 @@ impl BitstringStatusChecker {
         verifier.status = None;
         verifier.policy = crate::policy::Policy::default();
         verifier.related_resources = None;
+        let tokens = TokenStatusListChecker::with_config(&verifier, source.clone(), config.clone());
         Self {
+            tokens,
             verifier,
             source,
             config,
@@ -244,14 +299,22 @@ impl BitstringStatusChecker {
         &self.config
     }
 
-    /// Drops the cached list (or failure) for `url`, so the next check fetches it.
+    /// Drops the cached list (or failure) for `url`, so the next check fetches it;
+    /// also a Status List Token cached for the same URL.
     pub fn forget(&self, url: &str) {
         self.write_cache().remove(url);
+        self.tokens.forget(url);
     }
 
     /// Drops every cached list.
     pub fn clear(&self) {
         self.write_cache().clear();
+        self.tokens.clear();
+    }
+
+    /// The checker of IETF Token Status List claims this checker hands them to.
+    pub fn token_status_lists(&self) -> &TokenStatusListChecker {
+        &self.tokens
     }
 
     /// How many lists (and failures) are cached.
@@ -485,20 +548,27 @@ impl BitstringStatusChecker {
 #[async_trait]
 impl StatusChecker for BitstringStatusChecker {
     async fn check(&self, entry: &Value) -> StatusResult {
+        if is_status_list_claim(entry) {
+            return self.tokens.check(entry).await;
+        }
         self.check_entry(entry, None).await
     }
 
     async fn check_issued_by(&self, entry: &Value, issuer: &str) -> StatusResult {
+        // An SD-JWT VC's `status.status_list` (draft-ietf-oauth-status-list §6.2).
+        if is_status_list_claim(entry) {
+            return self.tokens.check_issued_by(entry, issuer).await;
+        }
         self.check_entry(entry, Some(issuer)).await
     }
 }
 
 /// A fetch under way for one URL; its gate leaves the map when the fetch ends or is
 /// abandoned, unless a newer fetch has replaced it.
-struct InFlight<'a> {
-    map: &'a Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    url: &'a str,
-    gate: Arc<tokio::sync::Mutex<()>>,
+pub(super) struct InFlight<'a> {
+    pub(super) map: &'a Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    pub(super) url: &'a str,
+    pub(super) gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Drop for InFlight<'_> {
@@ -514,7 +584,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// `t + d`, or `t` when that is past the end of time.
-fn after(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
+pub(super) fn after(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
     time::Duration::try_from(d)
         .ok()
         .and_then(|d| t.checked_add(d))

@@ -6,7 +6,10 @@
 //! - [`status_list_credential`], [`status_entry`]: what an issuer publishes (spec §2.1,
 //!   §2.2, §3.1); the issuer service signs and serves them.
 //! - [`BitstringStatusChecker`]: the verifier's side (spec §3.2), behind the
-//!   [`StatusChecker`] seam, with a cache of verified, decoded lists.
+//!   [`StatusChecker`] seam, with a cache of verified, decoded lists. It hands SD-JWT
+//!   VC `status.status_list` claims to the [`TokenStatusListChecker`].
+//! - [`TokenStatusList`], [`create_status_list_token`], [`verify_status_list_token`]:
+//!   the IETF Token Status List (draft-ietf-oauth-status-list) for SD-JWT VCs.
 //!
 //! Section numbers (§) are those of the W3C Recommendation of 15 May 2025,
 //! <https://www.w3.org/TR/vc-bitstring-status-list/>.
@@ -17,6 +20,7 @@ use serde_json::Value;
 mod bitstring;
 mod checker;
 mod entry;
+pub mod token_status_list;
 
 pub use bitstring::{
     BitstringStatusList, MAX_ENCODED_LEN, MAX_LIST_LEN, MIN_ENTRIES, MIN_LIST_LEN,
@@ -27,6 +31,12 @@ pub use checker::{BitstringStatusChecker, LocalStatusLists, StatusCacheConfig, S
 pub use entry::{
     ENTRY_TYPE, LIST_CREDENTIAL_TYPE, LIST_TYPE, StatusEntry, StatusPurpose, status_entry,
     status_list_credential,
+};
+pub use token_status_list::{
+    INVALID, MAX_LST_LEN, MAX_TOKEN_LIST_LEN, MEDIA_TYPE_STATUS_LIST_JWT, SUSPENDED,
+    StatusListReference, StatusListTokenClaims, StatusListTokenExpectation, TYP_STATUS_LIST_JWT,
+    TokenStatusList, TokenStatusListChecker, VALID, VerifiedStatusListToken,
+    create_status_list_token, status_claim, verify_status_list_token,
 };
 
 /// What a status check found for one `credentialStatus` entry.

@@ -195,9 +195,10 @@ pub(crate) fn run(cmd: AdminCommand, json_output: bool) -> anyhow::Result<Outcom
             AdminCommand::Key(AdminKeyCommand::List(args)) => {
                 let public_url = url::Url::parse(&args.public_url)
                     .with_context(|| format!("--public-url {:?}", args.public_url))?;
-                let did = kith_server::issuer::web_did(&public_url)
-                    .map_err(|p| anyhow!("{} ({})", p.detail, p.code))?;
                 let (store, _) = store::open(&args.storage).await?;
+                let did = kith_server::issuer::issuer_did(&store, &public_url)
+                    .await
+                    .map_err(|p| anyhow!("{} ({})", p.detail, p.code))?;
                 let keys = store.keys().list(did.as_str()).await?;
                 let list: Vec<_> = keys
                     .iter()

@@ -38,6 +38,7 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
             Ok(Outcome::Ok)
         }
         DidCommand::Update(DidUpdateCommand::Webvh(args)) => super::webvh::update(&args, json),
+        DidCommand::Ethr(cmd) => super::ethr::run(cmd, json),
         DidCommand::Resolve(args) => {
             let mut resolver = resolver(&args.network)?;
             if let Some(log) = &args.webvh_log {
@@ -108,12 +109,14 @@ pub(crate) fn run(cmd: DidCommand, json: bool) -> anyhow::Result<Outcome> {
 }
 
 pub(crate) fn resolver(network: &NetworkArgs) -> anyhow::Result<MethodResolver> {
-    Ok(MethodResolver::with_defaults(web::WebConfig {
+    let mut resolver = MethodResolver::with_defaults(web::WebConfig {
         allow_http: network.allow_http,
         allow_private_addresses: network.allow_private_addresses,
         timeout: Duration::from_secs(network.timeout),
         ..web::WebConfig::default()
-    })?)
+    })?;
+    super::ethr::register(&mut resolver, &network.ethr)?;
+    Ok(resolver)
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -34,6 +34,7 @@ fn key_type(alg: Alg) -> KeyType {
         Alg::P256 => KeyType::P256,
         Alg::P384 => KeyType::P384,
         Alg::Secp256k1 => KeyType::Secp256k1,
+        Alg::Bls12381g2 => KeyType::Bls12381G2,
     }
 }
 

@@ -5,13 +5,16 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 mod admin;
+mod demo;
 mod did;
+mod ethr;
 mod key;
 mod serve;
 mod sign;
 mod store;
 mod vc;
 mod vp;
+mod wallet;
 mod webvh;
 
 /// How a command that ran to completion ended.
@@ -41,6 +44,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Vp(cmd) => vp::run(cmd, cli.json),
         Command::Serve(args) => serve::run(*args),
         Command::Admin(cmd) => admin::run(cmd, cli.json),
+        Command::Wallet(args) => wallet::run(args, cli.json),
+        Command::Demo(args) => demo::run(args, cli.json),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kith", &mut std::io::stdout());

@@ -48,6 +48,7 @@ struct FileConfig {
     fetch_allow_private: Option<bool>,
     trust_list: Option<PathBuf>,
     trust_list_issuer: Option<String>,
+    wallet_dir: Option<PathBuf>,
 }
 
 fn read_config(path: &Path) -> anyhow::Result<FileConfig> {
@@ -122,6 +123,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
     {
         IssuerDid::Web => IssuerDidMethod::Web,
         IssuerDid::Key => IssuerDidMethod::Key,
+        IssuerDid::Webvh => IssuerDidMethod::Webvh,
     };
     let mut config = ServerConfig::new(public_url.clone());
     config.issuer.did_method = did_method;
@@ -189,6 +191,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<Outcome> {
             || file.fetch_allow_private.unwrap_or(false),
         ..FetchConfig::default()
     };
+    config.wallet_dir = args.wallet_dir.or(file.wallet_dir);
     let trust_list = args.trust_list.or(file.trust_list);
     let trust_list_issuer = args.trust_list_issuer.or(file.trust_list_issuer);
     if trust_list.is_none() && trust_list_issuer.is_some() {

@@ -23,6 +23,26 @@ use crate::output;
 
 pub(crate) fn run(cmd: VcCommand, _json: bool) -> anyhow::Result<Outcome> {
     match cmd {
+        VcCommand::Issue(args) if args.format == CredentialFormat::KithZkp2026 => {
+            output::print_json(&issue_kith_zkp_2026(&args)?)?;
+            Ok(Outcome::Ok)
+        }
+        VcCommand::Issue(args) if args.format == CredentialFormat::Bbs2023 => {
+            let secured = issue_bbs_2023(&args)?;
+            output::print_json(&secured)?;
+            Ok(Outcome::Ok)
+        }
+        VcCommand::Derive(args) => {
+            let input = read_input(args.input.as_deref())?;
+            let secured = kith_vc::json::parse_str(&input)?;
+            let derived = kith_vc::di::bbs_2023::derive_proof(
+                &secured,
+                &args.reveal,
+                args.presentation_header.as_bytes(),
+            )?;
+            output::print_json(&derived)?;
+            Ok(Outcome::Ok)
+        }
         VcCommand::Issue(args) => {
             let identity = signing_identity(&args.signer, args.issuer.as_deref())?;
             let mut credential = read_json_file(&args.credential)?;
@@ -43,6 +63,12 @@ pub(crate) fn run(cmd: VcCommand, _json: bool) -> anyhow::Result<Outcome> {
                         let options = kith_vc::di::ProofOptions::new(identity.kid.clone());
                         kith_vc::di::add_proof(&credential, suite, &identity.signer, options).await
                     }
+                    CredentialFormat::Bbs2023 => Err(kith_vc::Error::ApiMisuse(
+                        "bbs-2023 is issued by issue_bbs_2023".into(),
+                    )),
+                    CredentialFormat::KithZkp2026 => Err(kith_vc::Error::ApiMisuse(
+                        "kith-zkp-2026 is issued by issue_kith_zkp_2026".into(),
+                    )),
                     CredentialFormat::SdJwt => {
                         let holder_key = match &args.holder {
                             Some(holder) => Some(holder_key(holder, &args.network).await?),
@@ -70,10 +96,86 @@ pub(crate) fn run(cmd: VcCommand, _json: bool) -> anyhow::Result<Outcome> {
         VcCommand::Verify(args) => {
             let input = read_input(args.input.as_deref())?;
             let verifier = build_verifier(&args.verifier)?;
+            if kith_vc::zkp::is_zkp_credential(&input) {
+                let report =
+                    runtime()?.block_on(kith_vc::zkp::verify_credential(&verifier, &input));
+                return print_report(&report);
+            }
             let report = runtime()?.block_on(verifier.verify_credential(&input));
             print_report(&report)
         }
     }
+}
+
+/// Issues a credential with a bbs-2023 base proof (vc-di-bbs §3.4.2 Add Base Proof).
+///
+/// BBS keys sign message lists, not bytes, so they do not go through a JOSE
+/// `Signer`: the key file is read here and the verification method is the did:key
+/// one unless --kid names another.
+fn issue_bbs_2023(args: &crate::cli::VcIssueArgs) -> anyhow::Result<Value> {
+    let key = crate::cmd::key::read_private_key(&args.signer.key)?;
+    anyhow::ensure!(
+        key.key_type() == kith_crypto::KeyType::Bls12381G2,
+        "bbs-2023 needs a bls12381g2 key (kith key generate --alg bls12381g2), {} holds a {} key",
+        args.signer.key.display(),
+        key.key_type()
+    );
+    let public = key.public_key();
+    let own = kith_did::method::key::did_for(&public).to_string();
+    let issuer = args.issuer.clone().unwrap_or_else(|| own.clone());
+    let kid = match &args.signer.kid {
+        Some(kid) if kid.starts_with('#') => format!("{issuer}{kid}"),
+        Some(kid) => kid.clone(),
+        None => {
+            anyhow::ensure!(
+                issuer == own,
+                "{issuer} is not the did:key of {}; pass --kid",
+                args.signer.key.display()
+            );
+            kith_vc::did_key_method_id(&public)
+        }
+    };
+    let mut credential = read_json_file(&args.credential)?;
+    complete_credential(&mut credential, &issuer, args.holder.as_deref())?;
+    let options = kith_vc::di::ProofOptions::new(kid);
+    Ok(kith_vc::di::bbs_2023::add_base_proof(
+        &credential,
+        &key,
+        options,
+        &args.mandatory_pointer,
+    )?)
+}
+
+/// Issues a kith-zkp-2026 credential (docs/zk-predicates.md): every credentialSubject
+/// claim signed as one BBS message, with the issuer's bls12381g2 key file.
+fn issue_kith_zkp_2026(args: &crate::cli::VcIssueArgs) -> anyhow::Result<Value> {
+    let key = crate::cmd::key::read_private_key(&args.signer.key)?;
+    anyhow::ensure!(
+        key.key_type() == kith_crypto::KeyType::Bls12381G2,
+        "kith-zkp-2026 needs a bls12381g2 key (kith key generate --alg bls12381g2), {} holds a {} key",
+        args.signer.key.display(),
+        key.key_type()
+    );
+    let public = key.public_key();
+    let own = kith_did::method::key::did_for(&public).to_string();
+    let issuer = args.issuer.clone().unwrap_or_else(|| own.clone());
+    let kid = match &args.signer.kid {
+        Some(kid) if kid.starts_with('#') => format!("{issuer}{kid}"),
+        Some(kid) => kid.clone(),
+        None => {
+            anyhow::ensure!(
+                issuer == own,
+                "{issuer} is not the did:key of {}; pass --kid",
+                args.signer.key.display()
+            );
+            kith_vc::did_key_method_id(&public)
+        }
+    };
+    let secret =
+        kith_vc::zkp::IssuerSecretKey::from_bytes(&key.to_bytes()).map_err(kith_vc::Error::from)?;
+    let mut credential = read_json_file(&args.credential)?;
+    complete_credential(&mut credential, &issuer, args.holder.as_deref())?;
+    Ok(kith_vc::zkp::issue(&credential, &secret, &kid).map_err(kith_vc::Error::from)?)
 }
 
 /// Fills `issuer`, `validFrom` and the subject id when absent; refuses a different issuer.

@@ -1,0 +1,2 @@
+//! Shared helpers of the kith-did integration tests.
+pub mod chain;
