@@ -191,6 +191,7 @@ impl App {
         }));
         app.0.verifier.attach(&app);
         app.0.exchange.attach(&app);
+        routes::admin::load_trust_registry(&app).await?;
         Ok((app, first))
     }
 
@@ -343,7 +344,11 @@ impl App {
                     post(routes::admin::rotate_api_key),
                 )
                 .route("/admin/keys/rotate", post(routes::admin::rotate_issuer_key))
-                .route("/admin/audit/verify", get(routes::admin::verify_audit)),
+                .route("/admin/audit/verify", get(routes::admin::verify_audit))
+                .route(
+                    "/admin/trusted-issuers",
+                    get(routes::admin::get_trusted_issuers).put(routes::admin::put_trusted_issuers),
+                ),
         );
         let mut public = Router::new()
             .route("/status/{list}", get(routes::status_list))

@@ -131,6 +131,9 @@ async fn upkeep(app: App) {
         if let Err(problem) = app.issuer().refresh().await {
             tracing::warn!(code = %problem.code, "could not reload the issuer keys");
         }
+        if let Err(problem) = crate::routes::admin::load_trust_registry(&app).await {
+            tracing::warn!(code = %problem.code, "could not reload the trusted issuer registry");
+        }
         app.limits().forget_idle();
         if ticks % 60 == 1 {
             match app

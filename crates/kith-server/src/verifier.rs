@@ -143,15 +143,55 @@ impl StatusListSource for ServerStatusLists {
 /// The verifier used by `/credentials/verify` and `/presentations/verify`.
 pub struct ServerVerifier {
     own: Arc<Own>,
-    verifier: Verifier,
+    /// The pipeline with the policy in effect; replaced whole when the trusted issuer
+    /// registry changes, so a verification sees one policy from start to end.
+    verifier: std::sync::RwLock<Arc<Verifier>>,
+    /// The policy from the configuration (`--trust-list`), merged with the registry.
+    configured: kith_vc::policy::Policy,
     status: Arc<BitstringStatusChecker>,
+}
+
+/// The policy in effect: the configured one, with the registry's issuers added. Either
+/// side that names issuers restricts verification to the issuers of both.
+pub fn merge_policy(
+    configured: &kith_vc::policy::Policy,
+    registry: &kith_vc::policy::Policy,
+) -> kith_vc::policy::Policy {
+    let mut merged = configured.clone();
+    merged
+        .trusted_issuers
+        .extend(registry.trusted_issuers.iter().cloned());
+    for (kind, issuers) in &registry.trusted_issuers_by_type {
+        merged
+            .trusted_issuers_by_type
+            .entry(kind.clone())
+            .or_default()
+            .extend(issuers.iter().cloned());
+    }
+    for claim in &registry.required_claims {
+        if !merged.required_claims.contains(claim) {
+            merged.required_claims.push(claim.clone());
+        }
+    }
+    merged
 }
 
 impl ServerVerifier {
     /// A copy of the verification pipeline (shared resolver, status lists and caches),
     /// for the OpenID4VP verifier.
     pub fn pipeline(&self) -> Verifier {
-        self.verifier.clone()
+        self.current().as_ref().clone()
+    }
+
+    fn current(&self) -> Arc<Verifier> {
+        Arc::clone(&self.verifier.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Applies the trusted issuer registry: the configured policy plus `registry`.
+    pub fn set_registry(&self, registry: &kith_vc::policy::Policy) {
+        let mut next = self.current().as_ref().clone();
+        next.policy = merge_policy(&self.configured, registry);
+        *self.verifier.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
     }
 
     /// A verifier for the service configured by `config`, whose own DID is `did`.
@@ -182,7 +222,8 @@ impl ServerVerifier {
         verifier.policy = config.policy.clone();
         Ok(Self {
             own,
-            verifier,
+            verifier: std::sync::RwLock::new(Arc::new(verifier)),
+            configured: config.policy.clone(),
             status,
         })
     }
@@ -194,12 +235,12 @@ impl ServerVerifier {
 
     /// Verifies a credential.
     pub async fn verify_credential(&self, input: &str) -> Report {
-        self.verifier.verify_credential(input).await
+        self.current().verify_credential(input).await
     }
 
     /// Verifies a presentation against `challenge`.
     pub async fn verify_presentation(&self, input: &str, challenge: &Challenge) -> Report {
-        self.verifier.verify_presentation(input, challenge).await
+        self.current().verify_presentation(input, challenge).await
     }
 
     /// Finds a verification method and whether `relationship` authorizes it.
@@ -208,10 +249,8 @@ impl ServerVerifier {
         url: &kith_did::DidUrl,
         relationship: kith_did::Relationship,
     ) -> Result<Option<kith_did::MethodLookup>, kith_did::Error> {
-        self.verifier
-            .resolver
-            .lookup_method(url, relationship)
-            .await
+        let resolver = Arc::clone(&self.current().resolver);
+        resolver.lookup_method(url, relationship).await
     }
 
     /// Drops a cached status list (after this service changed it): the Bitstring

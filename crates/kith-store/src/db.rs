@@ -273,6 +273,20 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Stores `value` under `key`, replacing any value (last writer wins).
+    pub async fn meta_put(&self, key: &str, value: &str) -> Result<(), Error> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO kith_meta (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Checks that `key` is the master key this database was initialised with. The first
     /// call stores a value sealed under `key`; later calls with another key fail with
     /// `wrong_master_key`.

@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Kith: self-sovereign identity in one binary.
 ///
 /// Kith plays every role of the SSI trust triangle: it creates keys and
-/// decentralized identifiers (DIDs), resolves DIDs to their documents, and
-/// (in later releases) issues, holds and verifies credentials.
+/// decentralized identifiers (DIDs) and resolves them, issues credentials
+/// (also over OpenID4VCI), holds them in an encrypted wallet, and verifies
+/// credentials and presentations (also over OpenID4VP). `kith demo` shows the
+/// whole triangle on this machine.
 ///
 /// Exit codes: 0 success, 1 resolution or verification failed, 2 bad input
 /// or usage.

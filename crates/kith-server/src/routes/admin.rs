@@ -353,3 +353,104 @@ pub async fn verify_audit(State(app): State<App>) -> Response {
         Err(e) => Problem::from_store(&e).into_response(),
     }
 }
+
+/// The trusted issuer registry: what `PUT /admin/trusted-issuers` stores.
+const TRUST_REGISTRY_META: &str = "verifier.trusted_issuers";
+
+/// Loads the stored trusted issuer registry and applies it to the verifier (at start,
+/// and periodically so every node follows a change made on another).
+pub async fn load_trust_registry(app: &App) -> Result<(), Problem> {
+    let Some(text) = app.store().meta_get(TRUST_REGISTRY_META).await? else {
+        return Ok(());
+    };
+    let registry: kith_vc::policy::Policy = serde_json::from_str(&text)
+        .map_err(|e| Problem::internal(format!("the stored trusted issuer registry: {e}")))?;
+    app.verifier().set_registry(&registry);
+    Ok(())
+}
+
+/// The trusted issuer registry, as stored.
+#[utoipa::path(
+    get, path = "/admin/trusted-issuers", tag = "admin",
+    responses(
+        (status = 200, description = "trustedIssuers, trustedIssuersByType, requiredClaims (empty when none is set)", body = Object),
+        (status = 401, description = "Missing or bad API key", body = Problem),
+        (status = 403, description = "The key lacks the admin scope", body = Problem),
+    ),
+    security(("api_key" = []), ("http_signature" = [])),
+)]
+pub async fn get_trusted_issuers(State(app): State<App>) -> Response {
+    match app.store().meta_get(TRUST_REGISTRY_META).await {
+        Ok(text) => {
+            let registry: kith_vc::policy::Policy = text
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            json_response(StatusCode::OK, &registry, "application/json")
+        }
+        Err(e) => Problem::from_store(&e).into_response(),
+    }
+}
+
+/// Replaces the trusted issuer registry: issuers trusted for any type
+/// (`trustedIssuers`) and per credential type or `vct` (`trustedIssuersByType`), and
+/// claims every credential must carry (`requiredClaims`). `/credentials/verify` and
+/// `/presentations/verify` apply it together with `--trust-list`, on every node
+/// within seconds.
+#[utoipa::path(
+    put, path = "/admin/trusted-issuers", tag = "admin",
+    request_body(content = Object, description = "{\"trustedIssuers\": [DID], \"trustedIssuersByType\": {TYPE: [DID]}, \"requiredClaims\": [JSON pointer]}"),
+    responses(
+        (status = 200, description = "Stored and applied", body = Object),
+        (status = 400, description = "Not a registry, or an issuer that is not a DID (`invalid_trust_registry`)", body = Problem),
+        (status = 401, description = "Missing or bad API key", body = Problem),
+        (status = 403, description = "The key lacks the admin scope", body = Problem),
+    ),
+    security(("api_key" = []), ("http_signature" = [])),
+)]
+pub async fn put_trusted_issuers(
+    State(app): State<App>,
+    Extension(principal): Extension<Principal>,
+    Extension(request_id): Extension<RequestId>,
+    BoundedJson(body): BoundedJson<serde_json::Value>,
+) -> Response {
+    let registry: kith_vc::policy::Policy = match serde_json::from_value(body) {
+        Ok(registry) => registry,
+        Err(e) => {
+            return Problem::bad_request(
+                "invalid_trust_registry",
+                format!("the body is not a trusted issuer registry: {e}"),
+            )
+            .into_response();
+        }
+    };
+    let issuers = registry
+        .trusted_issuers
+        .iter()
+        .chain(registry.trusted_issuers_by_type.values().flatten());
+    for issuer in issuers {
+        if let Err(e) = kith_did::Did::parse(issuer) {
+            return Problem::bad_request(
+                "invalid_trust_registry",
+                format!("trusted issuer {issuer:?} is not a DID: {e}"),
+            )
+            .into_response();
+        }
+    }
+    let text = match serde_json::to_string(&registry) {
+        Ok(text) => text,
+        Err(e) => return Problem::internal(e.to_string()).into_response(),
+    };
+    if let Err(e) = app.store().meta_put(TRUST_REGISTRY_META, &text).await {
+        return Problem::from_store(&e).into_response();
+    }
+    app.verifier().set_registry(&registry);
+    app.audit(
+        &principal.id,
+        "verifier.trusted_issuers.set",
+        "trusted-issuers",
+        &request_id.0,
+        "ok",
+    )
+    .await;
+    json_response(StatusCode::OK, &registry, "application/json")
+}

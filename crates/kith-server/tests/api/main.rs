@@ -17,4 +17,5 @@ mod rate_limit;
 mod sd_jwt_status;
 mod signed_requests;
 mod status_lists;
+mod trust_registry;
 mod webvh;
