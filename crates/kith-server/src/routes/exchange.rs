@@ -61,6 +61,15 @@ fn vp_error(app: &App, e: &vp::Error) -> Response {
     no_store_json(status, &e.to_oauth_json())
 }
 
+/// A kith-oid4vc error as a problem of the API routes (offers, requests, results).
+fn exchange_problem(status: u16, code: &str, detail: String) -> Problem {
+    Problem::new(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        code,
+        detail,
+    )
+}
+
 fn to_json(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
@@ -218,13 +227,7 @@ pub async fn create_offer_for(
             by_reference: body.by_reference.unwrap_or(true),
         })
         .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-                e.code(),
-                e.to_string(),
-            )
-        })?;
+        .map_err(|e| exchange_problem(e.http_status(), e.code(), e.to_string()))?;
     Ok(CreatedOfferBody {
         link: created.link,
         offer_uri: created.offer_uri.map(|u| u.to_string()),
@@ -311,13 +314,7 @@ pub async fn create_request_for(
         .verifier()
         .create_request(options)
         .await
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-                e.code(),
-                e.to_string(),
-            )
-        })?;
+        .map_err(|e| exchange_problem(e.http_status(), e.code(), e.to_string()))?;
     Ok(CreatedRequestBody {
         transaction_id: created.transaction_id,
         link: created.link,
@@ -366,11 +363,7 @@ pub async fn request_status_for(app: &App, transaction_id: &str) -> Result<Value
             "unknown_request",
             "no presentation request has this transaction id",
         )),
-        Err(e) => Err(Problem::new(
-            StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            e.code(),
-            e.to_string(),
-        )),
+        Err(e) => Err(exchange_problem(e.http_status(), e.code(), e.to_string())),
     }
 }
 
