@@ -17,15 +17,19 @@
 //!   ([`Unsatisfied`]); then nothing is to be sent (§6.4.2: "it MUST NOT return any
 //!   Credential(s)").
 //!
-//! Kith extension point: a Claims Query may carry a `kith_predicate` member, kept in
-//! [`ClaimsQuery::predicate`] and otherwise ignored today. It is reserved for
-//! zero-knowledge predicate queries ("`age` ≥ 18" proven without disclosing `age`);
-//! until the wallet can prove them, a claim with a predicate is matched and disclosed
-//! like any other claim, so a verifier must not rely on it.
+//! Kith extension: a Claims Query may carry `kith_predicate` (`{"op": "<=", "value":
+//! "2008-11-28"}`, [`ClaimPredicate`]): the verifier asks for a statement about the
+//! claim, not for the claim. Only a credential that can prove it in zero knowledge
+//! (`kith-zkp-2026`, docs/zk-predicates.md) matches, and only if the claim satisfies
+//! it; the claim's value is never disclosed for it. Any other credential is rejected
+//! for that query ([`Rejection::Predicate`]) rather than over-disclosing the value.
+//! Wallets that do not know the member ignore it (§6: unknown properties) and would
+//! send the claim, so the verifier checks what was proven ([`check_presented`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use kith_vc::zkp::{ClaimKind, Op, Predicate};
 use serde_json::{Map, Value};
 
 /// Largest DCQL query accepted, as JSON text.
@@ -333,9 +337,80 @@ pub struct ClaimsQuery {
     pub path: ClaimPath,
     /// `values`: strings, integers or booleans, one of which the claim must equal.
     pub values: Option<Vec<ClaimValue>>,
-    /// Kith extension (`kith_predicate`), reserved for zero-knowledge predicate
-    /// queries. Kept as given and ignored for now: see the module documentation.
-    pub predicate: Option<Value>,
+    /// Kith extension (`kith_predicate`): a comparison to prove about the claim in
+    /// zero knowledge instead of disclosing it (see the module documentation).
+    pub predicate: Option<ClaimPredicate>,
+}
+
+/// `kith_predicate`: `claim op value`, proven about the claim at the Claims Query's
+/// path without disclosing it. `value` is a `YYYY-MM-DD` date, a canonical UTC
+/// date-time or a number, in the claim's own terms (docs/zk-predicates.md §3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimPredicate {
+    /// `op`: `<`, `<=`, `>` or `>=`.
+    pub op: Op,
+    /// `value`: the bound.
+    pub value: Value,
+}
+
+impl ClaimPredicate {
+    fn from_json(value: &Value, path: &ClaimPath) -> Result<Self, Error> {
+        let members = object(value, "kith_predicate")?;
+        if let Some(unknown) = members.keys().find(|k| *k != "op" && *k != "value") {
+            return Err(invalid(format!(
+                "kith_predicate has an unknown member {unknown:?}; it takes op and value"
+            )));
+        }
+        let op = members
+            .get("op")
+            .and_then(Value::as_str)
+            .and_then(Op::from_symbol)
+            .ok_or_else(|| invalid("kith_predicate.op must be one of <, <=, >, >="))?;
+        let value = match members.get("value") {
+            Some(Value::String(text)) => {
+                check_len(text, "kith_predicate.value")?;
+                Value::String(text.clone())
+            }
+            Some(number @ Value::Number(_)) => number.clone(),
+            _ => {
+                return Err(invalid(
+                    "kith_predicate.value must be a date, a date-time string or a number",
+                ));
+            }
+        };
+        if path.to_json_pointer().is_none() {
+            return Err(invalid(format!(
+                "a predicate is about one claim; the path {path} has a wildcard"
+            )));
+        }
+        Ok(Self { op, value })
+    }
+
+    /// The JSON form, `{"op": …, "value": …}`.
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("op".into(), self.op.symbol().into());
+        out.insert("value".into(), self.value.clone());
+        Value::Object(out)
+    }
+
+    /// The predicate on the claim at `path` (a path without wildcards).
+    pub fn on(&self, path: &ClaimPath) -> Option<Predicate> {
+        Some(Predicate::new(
+            path.to_json_pointer()?,
+            self.op,
+            self.value.clone(),
+        ))
+    }
+}
+
+/// Whether two predicates state the same: same claim and operator, and equal bounds
+/// (numbers compared by value, so `18` and `18.0` are one bound).
+pub fn same_predicate(a: &Predicate, b: &Predicate) -> bool {
+    a.claim == b.claim
+        && a.op == b.op
+        && (a.bound == b.bound
+            || matches!((a.bound.as_f64(), b.bound.as_f64()), (Some(x), Some(y)) if x == y))
 }
 
 /// A Credential Query (§6.1).
@@ -855,11 +930,20 @@ impl ClaimsQuery {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
         };
+        let predicate = match members.get("kith_predicate") {
+            None => None,
+            Some(_) if values.is_some() => {
+                return Err(invalid(
+                    "a claims query asks for values or for a kith_predicate, not both",
+                ));
+            }
+            Some(predicate) => Some(ClaimPredicate::from_json(predicate, &path)?),
+        };
         Ok(Self {
             id,
             path,
             values,
-            predicate: members.get("kith_predicate").cloned(),
+            predicate,
         })
     }
 
@@ -874,7 +958,7 @@ impl ClaimsQuery {
             out.insert("values".into(), Value::Array(values.clone()));
         }
         if let Some(predicate) = &self.predicate {
-            out.insert("kith_predicate".into(), predicate.clone());
+            out.insert("kith_predicate".into(), predicate.to_json());
         }
         Value::Object(out)
     }
@@ -899,6 +983,21 @@ pub struct CredentialInfo {
     /// Whether the wallet can prove cryptographic holder binding for it (an SD-JWT
     /// with `cnf` and its key; a W3C VC and a holder key to sign the presentation).
     pub holder_binding: bool,
+    /// What it can say about `kith_predicate` claims.
+    pub predicates: PredicateSupport,
+}
+
+/// How a credential answers Claims Queries with a `kith_predicate`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PredicateSupport {
+    /// It cannot prove predicates: such a query does not match it.
+    #[default]
+    None,
+    /// The wallet can prove predicates about its claims in zero knowledge
+    /// (`kith-zkp-2026`): a predicate matches when the claim satisfies it.
+    Provable,
+    /// The verifier's side: these predicates were proven.
+    Proven(Vec<Predicate>),
 }
 
 /// One claim a credential would disclose for a Claims Query.
@@ -908,8 +1007,11 @@ pub struct SelectedClaim {
     pub query_id: Option<String>,
     /// The requested path (may hold wildcards).
     pub requested: ClaimPath,
-    /// The concrete claims it selected (after value matching), with their values.
+    /// The concrete claims it selected (after value matching), with their values;
+    /// empty for a predicate, whose claim is not disclosed.
     pub selected: Vec<(ClaimPath, Value)>,
+    /// The predicate to prove instead of disclosing the claim (`kith_predicate`).
+    pub predicate: Option<Predicate>,
 }
 
 /// A credential that satisfies a Credential Query.
@@ -939,6 +1041,14 @@ impl CredentialMatch {
         }
         out
     }
+
+    /// Every predicate to prove (`kith_predicate` claims), in query order.
+    pub fn prove(&self) -> Vec<Predicate> {
+        self.claims
+            .iter()
+            .filter_map(|claim| claim.predicate.clone())
+            .collect()
+    }
 }
 
 /// Why one credential does not satisfy one Credential Query.
@@ -962,6 +1072,12 @@ pub enum Rejection {
         /// The requested paths that selected nothing.
         paths: Vec<String>,
     },
+    /// A `kith_predicate` cannot be proven: the credential cannot prove predicates
+    /// (only `kith-zkp-2026` ones can), or the claim does not satisfy it.
+    Predicate {
+        /// The predicates, as `pointer op value`.
+        predicates: Vec<String>,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -971,6 +1087,11 @@ impl fmt::Display for Rejection {
             Self::Type { found } => write!(f, "its type is {}", found.join(", ")),
             Self::HolderBinding => f.write_str("it cannot prove holder binding"),
             Self::MissingClaims { paths } => write!(f, "it lacks {}", paths.join(", ")),
+            Self::Predicate { predicates } => write!(
+                f,
+                "it cannot prove {} in zero knowledge",
+                predicates.join(", ")
+            ),
         }
     }
 }
@@ -1199,9 +1320,31 @@ fn type_matches(meta: &Meta, types: &[String]) -> bool {
     }
 }
 
-/// Matches one claim: the selected elements whose values are allowed.
-fn match_claim(claim: &ClaimsQuery, claims: &Value) -> Option<SelectedClaim> {
-    let selected = claim.path.select(claims)?;
+/// Matches one claim: the selected elements whose values are allowed, or for a
+/// `kith_predicate`, the predicate when the credential can prove it.
+fn match_claim(claim: &ClaimsQuery, credential: &CredentialInfo) -> Option<SelectedClaim> {
+    if let Some(wanted) = &claim.predicate {
+        let predicate = wanted.on(&claim.path)?;
+        let provable = match &credential.predicates {
+            PredicateSupport::None => false,
+            PredicateSupport::Provable => match claim.path.select(&credential.claims)?.as_slice() {
+                [(_, value)] => predicate
+                    .holds(ClaimKind::of(value), value)
+                    .unwrap_or(false),
+                _ => false,
+            },
+            PredicateSupport::Proven(proven) => {
+                proven.iter().any(|p| same_predicate(p, &predicate))
+            }
+        };
+        return provable.then(|| SelectedClaim {
+            query_id: claim.id.clone(),
+            requested: claim.path.clone(),
+            selected: Vec::new(),
+            predicate: Some(predicate),
+        });
+    }
+    let selected = claim.path.select(&credential.claims)?;
     let selected: Vec<(ClaimPath, Value)> = selected
         .into_iter()
         .filter(|(_, value)| {
@@ -1219,7 +1362,24 @@ fn match_claim(claim: &ClaimsQuery, claims: &Value) -> Option<SelectedClaim> {
         query_id: claim.id.clone(),
         requested: claim.path.clone(),
         selected,
+        predicate: None,
     })
+}
+
+/// The rejection for claims that selected nothing: a predicate that cannot be
+/// proven is named as such, the rest as missing.
+fn unmatched(claims: &[&ClaimsQuery]) -> Rejection {
+    let predicates: Vec<String> = claims
+        .iter()
+        .filter_map(|c| Some(c.predicate.as_ref()?.on(&c.path)?.to_string()))
+        .collect();
+    if predicates.is_empty() {
+        Rejection::MissingClaims {
+            paths: claims.iter().map(|c| c.path.to_string()).collect(),
+        }
+    } else {
+        Rejection::Predicate { predicates }
+    }
 }
 
 /// Matches one credential against one Credential Query (§6.4.1).
@@ -1250,21 +1410,18 @@ pub fn match_credential(
             claims: Vec::new(),
         });
     };
-    let results: Vec<Option<SelectedClaim>> = claims
-        .iter()
-        .map(|c| match_claim(c, &credential.claims))
-        .collect();
-    let label = |c: &ClaimsQuery| c.path.to_string();
+    let results: Vec<Option<SelectedClaim>> =
+        claims.iter().map(|c| match_claim(c, credential)).collect();
     match &query.claim_sets {
         None => {
-            let missing: Vec<String> = claims
+            let missing: Vec<&ClaimsQuery> = claims
                 .iter()
                 .zip(&results)
                 .filter(|(_, r)| r.is_none())
-                .map(|(c, _)| label(c))
+                .map(|(c, _)| c)
                 .collect();
             if !missing.is_empty() {
-                return Err(Rejection::MissingClaims { paths: missing });
+                return Err(unmatched(&missing));
             }
             Ok(CredentialMatch {
                 query_id: query.id.clone(),
@@ -1294,28 +1451,28 @@ pub fn match_credential(
                     });
                 }
             }
-            let first_missing: Vec<String> = sets
+            let first_missing: Vec<&ClaimsQuery> = sets
                 .first()
                 .into_iter()
                 .flatten()
                 .filter_map(|id| by_id.get(id.as_str()))
                 .filter(|(_, r)| r.is_none())
-                .map(|(c, _)| label(c))
+                .map(|(c, _)| *c)
                 .collect();
-            Err(Rejection::MissingClaims {
-                paths: first_missing,
-            })
+            Err(unmatched(&first_missing))
         }
     }
 }
 
 /// Whether verified claims satisfy a Credential Query's claims (the verifier's side of
 /// §8.6 "Validate that the returned Credential(s) meet all criteria defined in the
-/// query"): the type and, for `claims`, all of them (or one `claim_sets` option).
+/// query"): the type and, for `claims`, all of them (or one `claim_sets` option),
+/// each `kith_predicate` among the `proven` predicates.
 pub fn check_presented(
     query: &CredentialQuery,
     types: &[String],
     claims: &Value,
+    proven: &[Predicate],
 ) -> Result<(), String> {
     if !type_matches(&query.meta, types) {
         return Err(format!(
@@ -1330,6 +1487,7 @@ pub fn check_presented(
         types: types.to_vec(),
         claims: claims.clone(),
         holder_binding: true,
+        predicates: PredicateSupport::Proven(proven.to_vec()),
     };
     match match_credential(query, &info) {
         Ok(_) => Ok(()),
@@ -1363,6 +1521,138 @@ mod tests {
             types: vec![claims["vct"].as_str().unwrap_or_default().to_owned()],
             claims,
             holder_binding: true,
+            predicates: PredicateSupport::None,
+        }
+    }
+
+    fn zkp_credential(id: &str, birth_date: &str) -> CredentialInfo {
+        CredentialInfo {
+            id: id.into(),
+            format: Format::LdpVc,
+            types: vec!["VerifiableCredential".into(), "IdentityCredential".into()],
+            claims: json!({
+                "type": ["VerifiableCredential", "IdentityCredential"],
+                "credentialSubject": {"name": "Alice", "birthDate": birth_date, "score": 7}
+            }),
+            holder_binding: false,
+            predicates: PredicateSupport::Provable,
+        }
+    }
+
+    fn predicate_query(op: &str, value: Value) -> DcqlQuery {
+        DcqlQuery::from_json(&json!({"credentials": [{
+            "id": "age",
+            "format": "ldp_vc",
+            "meta": {"type_values": [["IdentityCredential"]]},
+            "require_cryptographic_holder_binding": false,
+            "claims": [
+                {"path": ["credentialSubject", "birthDate"],
+                 "kith_predicate": {"op": op, "value": value}},
+                {"path": ["credentialSubject", "name"]}
+            ]
+        }]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_predicate_is_proven_not_disclosed() {
+        let query = predicate_query("<=", json!("2008-11-28"));
+        let adult = zkp_credential("adult", "1990-04-12");
+        let minor = zkp_credential("minor", "2010-01-01");
+        let evaluation = evaluate(&query, &[minor.clone(), adult.clone()]);
+        let selection = evaluation.selection.unwrap();
+        let chosen = &selection["age"][0];
+        assert_eq!(chosen.credential_id, "adult");
+        // The birth date is proven, never disclosed; the name is disclosed.
+        let disclosed: Vec<String> = chosen
+            .disclose()
+            .iter()
+            .map(|p| p.to_json_pointer().unwrap())
+            .collect();
+        assert_eq!(disclosed, ["/credentialSubject/name"]);
+        let proven: Vec<String> = chosen.prove().iter().map(ToString::to_string).collect();
+        assert_eq!(proven, ["/credentialSubject/birthDate <= 2008-11-28"]);
+        // The minor's credential cannot prove it, and says so.
+        let rejection = &evaluation.queries[0].rejections[0];
+        assert_eq!(rejection.0, "minor");
+        assert!(
+            matches!(rejection.1, Rejection::Predicate { .. }),
+            "{rejection:?}"
+        );
+        // Born on the cutoff day satisfies `<=`; not `<`.
+        let edge = zkp_credential("edge", "2008-11-28");
+        assert!(match_credential(&query.credentials[0], &edge).is_ok());
+        let strict = predicate_query("<", json!("2008-11-28"));
+        assert!(match_credential(&strict.credentials[0], &edge).is_err());
+        // Numbers compare as numbers.
+        let score = DcqlQuery::from_json(&json!({"credentials": [{
+            "id": "s", "format": "ldp_vc",
+            "meta": {"type_values": [["IdentityCredential"]]},
+            "require_cryptographic_holder_binding": false,
+            "claims": [{"path": ["credentialSubject", "score"], "kith_predicate": {"op": ">=", "value": 7}}]
+        }]}))
+        .unwrap();
+        assert!(match_credential(&score.credentials[0], &adult).is_ok());
+    }
+
+    #[test]
+    fn a_credential_that_cannot_prove_a_predicate_is_not_used() {
+        // Disclosing the birth date would answer more than was asked.
+        let query = predicate_query("<=", json!("2008-11-28"));
+        let mut plain = zkp_credential("plain", "1990-04-12");
+        plain.predicates = PredicateSupport::None;
+        let evaluation = evaluate(&query, &[plain]);
+        let missing = evaluation.selection.unwrap_err();
+        assert!(missing.to_string().contains("cannot prove"), "{missing}");
+    }
+
+    #[test]
+    fn the_verifier_checks_each_predicate_was_proven() {
+        let query = predicate_query("<=", json!("2008-11-28"));
+        let cq = &query.credentials[0];
+        let types = [
+            "VerifiableCredential".to_owned(),
+            "IdentityCredential".to_owned(),
+        ];
+        let disclosed = json!({"credentialSubject": {"name": "Alice"}});
+        let proven = Predicate::parse("/credentialSubject/birthDate <= 2008-11-28").unwrap();
+        assert!(check_presented(cq, &types, &disclosed, &proven).is_ok());
+        // Another bound, another claim, another operator, or nothing proven: refused.
+        for other in [
+            "/credentialSubject/birthDate <= 2010-11-28",
+            "/credentialSubject/other <= 2008-11-28",
+            "/credentialSubject/birthDate < 2008-11-28",
+        ] {
+            let proven = Predicate::parse(other).unwrap();
+            let refused = check_presented(cq, &types, &disclosed, &proven).unwrap_err();
+            assert!(refused.contains("cannot prove"), "{other}: {refused}");
+        }
+        // A disclosed birth date does not stand in for the proof.
+        let over = json!({"credentialSubject": {"name": "Alice", "birthDate": "1990-04-12"}});
+        assert!(check_presented(cq, &types, &over, &[]).is_err());
+    }
+
+    #[test]
+    fn predicate_queries_are_validated_and_round_trip() {
+        let query = predicate_query(">=", json!(18));
+        assert_eq!(DcqlQuery::from_json(&query.to_json()).unwrap(), query);
+        let bad = |claim: Value| {
+            DcqlQuery::from_json(&json!({"credentials": [{
+                "id": "a", "format": "ldp_vc", "meta": {"type_values": [["X"]]},
+                "claims": [claim]
+            }]}))
+            .unwrap_err()
+            .code()
+        };
+        for claim in [
+            json!({"path": ["a"], "kith_predicate": {"op": "==", "value": 1}}),
+            json!({"path": ["a"], "kith_predicate": {"op": "<", "value": true}}),
+            json!({"path": ["a"], "kith_predicate": {"op": "<", "value": 1, "x": 2}}),
+            json!({"path": ["a"], "kith_predicate": "a < 1"}),
+            json!({"path": ["a", null], "kith_predicate": {"op": "<", "value": 1}}),
+            json!({"path": ["a"], "values": [1], "kith_predicate": {"op": "<", "value": 1}}),
+        ] {
+            assert_eq!(bad(claim), "invalid_dcql_query");
         }
     }
 

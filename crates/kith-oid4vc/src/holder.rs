@@ -245,6 +245,8 @@ impl HolderAgent {
         let mut ids = Vec::new();
         for item in &review.consent.items {
             claims.extend(item.shared.iter().map(|c| c.path.clone()));
+            // A predicate names its claim and the verifier's bound, not the value.
+            claims.extend(item.proven.iter().map(|p| format!("proven: {p}")));
             if !ids.contains(&item.credential_id) {
                 ids.push(item.credential_id.clone());
             }

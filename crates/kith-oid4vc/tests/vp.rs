@@ -1370,3 +1370,249 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+// ---------------------------------------------------------------------------------
+// Zero-knowledge predicates (kith-zkp-2026 over ldp_vc, DCQL `kith_predicate`)
+// ---------------------------------------------------------------------------------
+
+const ADULT_CUTOFF: &str = "2008-11-28";
+
+/// A kith-zkp-2026 identity credential from a did:key BLS12-381 G2 issuer.
+fn zkp_credential(birth_date: &str) -> WalletCredential {
+    let key = kith_vc::zkp::IssuerSecretKey::generate().unwrap();
+    let public =
+        kith_crypto::PublicKey::from_bytes(KeyType::Bls12381G2, &key.public_key().to_bytes())
+            .unwrap();
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "IdentityCredential"],
+        "issuer": kith_did::method::key::did_for(&public).to_string(),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "givenName": "Erika",
+            "familyName": "Mustermann",
+            "birthDate": birth_date,
+            "nationality": "DE"
+        }
+    });
+    let issued = kith_vc::zkp::issue(&credential, &key, &did_key_method_id(&public)).unwrap();
+    WalletCredential {
+        id: "identity".into(),
+        raw: issued.to_string(),
+        holder: None,
+    }
+}
+
+fn over_18_query(holder_binding: bool) -> DcqlQuery {
+    query(json!({"credentials": [{
+        "id": "identity", "format": "ldp_vc",
+        "meta": {"type_values": [["VerifiableCredential", "IdentityCredential"]]},
+        "require_cryptographic_holder_binding": holder_binding,
+        "claims": [
+            {"path": ["credentialSubject", "birthDate"],
+             "kith_predicate": {"op": "<=", "value": ADULT_CUTOFF}},
+            {"path": ["credentialSubject", "nationality"]}
+        ]
+    }]}))
+}
+
+async fn consent_for(
+    server: &Server,
+    dcql: DcqlQuery,
+    credentials: &[WalletCredential],
+) -> (
+    VpWallet,
+    Arc<Recording>,
+    String,
+    wallet::VerifiedRequest,
+    Result<wallet::Consent, Error>,
+) {
+    let created = server
+        .verifier
+        .create_request(RequestOptions::new(dcql))
+        .await
+        .unwrap();
+    let (wallet, recording) = wallet();
+    let request = wallet
+        .resolve_request(&wallet::parse_link(&created.link).unwrap())
+        .await
+        .unwrap();
+    let consent = wallet.prepare(&request, credentials);
+    (wallet, recording, created.transaction_id, request, consent)
+}
+
+#[tokio::test]
+async fn over_18_is_proven_in_zero_knowledge_and_the_birth_date_never_leaves() {
+    let server = start(ClientKind::Did, None).await;
+    let parties = Parties::new();
+    let mut credentials = parties.wallet_credentials().await;
+    credentials.push(zkp_credential("1984-01-26"));
+    let (wallet, recording, transaction, request, consent) =
+        consent_for(&server, over_18_query(false), &credentials).await;
+    let consent = consent.unwrap();
+    let item = &consent.items[0];
+    assert_eq!(item.credential_id, "identity");
+    assert_eq!(
+        item.proven,
+        [format!("/credentialSubject/birthDate <= {ADULT_CUTOFF}")]
+    );
+    assert_eq!(item.disclosed, ["/credentialSubject/nationality"]);
+    assert!(!item.holder_bound);
+    let shown: Vec<&str> = item.shared.iter().map(|c| c.path.as_str()).collect();
+    assert!(
+        shown.contains(&"/credentialSubject/nationality"),
+        "{shown:?}"
+    );
+    for hidden in ["birthDate", "givenName", "familyName"] {
+        assert!(
+            !shown.iter().any(|p| p.ends_with(hidden)),
+            "the consent lists {hidden} as shared: {shown:?}"
+        );
+    }
+
+    wallet
+        .submit(&request, &consent, &credentials)
+        .await
+        .unwrap();
+    let verified = completed(&server, &transaction).await;
+    let received = &verified.credentials["identity"][0];
+    assert_eq!(received.format, "kith-zkp-2026");
+    assert_eq!(
+        received.predicates,
+        [format!("/credentialSubject/birthDate <= {ADULT_CUTOFF}")]
+    );
+    assert_eq!(
+        received.claims["credentialSubject"],
+        json!({"nationality": "DE"})
+    );
+    assert_eq!(received.report["verified"], true);
+    // Nothing posted carries the birth date, its year, or the undisclosed names.
+    let posted = format!("{:?}", recording.posts.lock().unwrap());
+    for value in ["1984", "Erika", "Mustermann"] {
+        assert!(!posted.contains(value), "the response carries {value}");
+    }
+}
+
+#[tokio::test]
+async fn a_holder_under_18_cannot_answer_and_nothing_is_sent() {
+    let server = start(ClientKind::Did, None).await;
+    let credentials = vec![zkp_credential("2010-01-01")];
+    let (_, recording, transaction, _, consent) =
+        consent_for(&server, over_18_query(false), &credentials).await;
+    let err = consent.unwrap_err();
+    assert_eq!(err.code(), "cannot_satisfy");
+    assert!(err.to_string().contains("cannot prove"), "{err}");
+    assert!(recording.posts.lock().unwrap().is_empty());
+    assert_eq!(
+        server.verifier.status(&transaction).await.unwrap(),
+        Some(RequestStatus::Pending)
+    );
+}
+
+#[tokio::test]
+async fn a_credential_without_zero_knowledge_proofs_is_not_used_for_a_predicate() {
+    // The SD-JWT PID holds a birth date; answering with it would disclose the date.
+    let server = start(ClientKind::Did, None).await;
+    let parties = Parties::new();
+    let credentials = parties.wallet_credentials().await;
+    let dcql = query(json!({"credentials": [{
+        "id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": [PID]},
+        "claims": [{"path": ["birthdate"], "kith_predicate": {"op": "<=", "value": ADULT_CUTOFF}}]
+    }]}));
+    let (_, recording, _, _, consent) = consent_for(&server, dcql, &credentials).await;
+    assert_eq!(consent.unwrap_err().code(), "cannot_satisfy");
+    assert!(recording.posts.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_zero_knowledge_presentation_requires_the_query_to_waive_holder_binding() {
+    let server = start(ClientKind::Did, None).await;
+    let credentials = vec![zkp_credential("1984-01-26")];
+    let (_, _, _, _, consent) = consent_for(&server, over_18_query(true), &credentials).await;
+    let err = consent.unwrap_err();
+    assert_eq!(err.code(), "cannot_satisfy");
+    assert!(err.to_string().contains("holder binding"), "{err}");
+}
+
+#[tokio::test]
+async fn a_zero_knowledge_proof_for_another_request_or_statement_is_refused() {
+    let server = start(ClientKind::Did, None).await;
+    let credentials = vec![zkp_credential("1984-01-26")];
+    let (wallet, recording, first, request, consent) =
+        consent_for(&server, over_18_query(false), &credentials).await;
+    wallet
+        .submit(&request, &consent.unwrap(), &credentials)
+        .await
+        .unwrap();
+    completed(&server, &first).await;
+    let posted = recording.posts.lock().unwrap()[0].clone();
+
+    // Replayed to a second request: bound to the first one's nonce.
+    let second = server
+        .verifier
+        .create_request(RequestOptions::new(over_18_query(false)))
+        .await
+        .unwrap();
+    let mut form = posted.clone();
+    for (name, value) in &mut form {
+        if name == "state" {
+            *value = second.state.clone();
+        }
+    }
+    let (status, body) = post_raw(&server, &form).await;
+    assert_eq!(
+        (status, body["kith_code"].as_str()),
+        (400, Some("nonce_mismatch"))
+    );
+
+    // A request for a stricter statement (born before 2000) is not answered by a
+    // fresh, correctly bound proof of the weaker one.
+    let stricter = query(json!({"credentials": [{
+        "id": "identity", "format": "ldp_vc",
+        "meta": {"type_values": [["VerifiableCredential", "IdentityCredential"]]},
+        "require_cryptographic_holder_binding": false,
+        "claims": [{"path": ["credentialSubject", "birthDate"],
+                    "kith_predicate": {"op": "<", "value": "2000-01-01"}}]
+    }]}));
+    let third = server
+        .verifier
+        .create_request(RequestOptions::new(stricter))
+        .await
+        .unwrap();
+    let request = wallet
+        .resolve_request(&wallet::parse_link(&third.link).unwrap())
+        .await
+        .unwrap();
+    let weaker = kith_vc::zkp::present_resolving(
+        &serde_json::from_str(&credentials[0].raw).unwrap(),
+        resolver().as_ref(),
+        &kith_vc::zkp::PresentOptions {
+            reveal: vec![],
+            predicates: kith_vc::zkp::Predicate::parse(&format!(
+                "/credentialSubject/birthDate <= {ADULT_CUTOFF}"
+            ))
+            .unwrap(),
+            challenge: request.request.nonce.clone(),
+            domain: request.request.client_id.as_string(),
+        },
+    )
+    .await
+    .unwrap();
+    let form = vec![
+        (
+            "vp_token".to_owned(),
+            json!({"identity": [weaker]}).to_string(),
+        ),
+        ("state".to_owned(), third.state.clone()),
+    ];
+    let (status, body) = post_raw(&server, &form).await;
+    assert_eq!(
+        (status, body["kith_code"].as_str()),
+        (400, Some("statement_mismatch")),
+        "{body}"
+    );
+    assert_eq!(
+        failed_code(&server, &third.transaction_id).await,
+        "statement_mismatch"
+    );
+}

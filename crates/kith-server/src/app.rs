@@ -166,6 +166,7 @@ impl App {
         let exchange = crate::exchange::Exchange::new(
             &config,
             (did, kid, signer as Arc<dyn kith_crypto::Signer>),
+            issuer.zkp_identity().is_some(),
             verifier.pipeline(),
         )?;
         let wallet_host = match &config.wallet_dir {

@@ -4,8 +4,9 @@
 //! each an [`App`] with its own SQLite store in a temporary directory and its own
 //! did:web on `http://127.0.0.1:<port>`, and Alice's encrypted wallet. Every exchange
 //! goes over HTTP with the real protocols: OpenID4VCI (pre-authorized code, key proof,
-//! SD-JWT VC and vc+jwt) and OpenID4VP (DCQL, signed request objects by reference,
-//! `direct_post.jwt` responses encrypted to the verifier). The scenario checks what it
+//! SD-JWT VC, vc+jwt and kith-zkp-2026) and OpenID4VP (DCQL, signed request objects by
+//! reference, `direct_post.jwt` responses encrypted to the verifier). The bar's age
+//! check is a zero-knowledge proof over the birth date (`kith_predicate`). The scenario checks what it
 //! claims: a step whose outcome differs from the story fails the demo.
 
 use std::net::SocketAddr;
@@ -290,8 +291,9 @@ pub async fn run(dir: &Path, observer: &mut dyn Observer) -> Result<Vec<Step>, D
 
     let agent = holder_agent(&bank).map_err(|e| t.fail("wallet agent", e))?;
 
-    // 3. Government issues the PID over OpenID4VCI.
-    t.begin("the government issues Alice's PID");
+    // 3. Government issues the PID over OpenID4VCI, with an identity credential
+    // whose holder can prove statements about her birth date without showing it.
+    t.begin("the government issues Alice's PID and identity credential");
     let pid_claims = json!({
         "given_name": "Alice",
         "family_name": "Example",
@@ -299,10 +301,19 @@ pub async fn run(dir: &Path, observer: &mut dyn Observer) -> Result<Vec<Step>, D
         "age_over_18": true,
         "nationality": "NL",
     });
+    let identity_claims = json!({
+        "givenName": "Alice",
+        "familyName": "Example",
+        "birthDate": "1990-04-12",
+        "nationality": "NL",
+    });
     let offer = create_offer_for(
         &government.app,
         CreateOfferBody {
-            credentials: vec![CredentialTemplate::new("pid", pid_claims.clone())],
+            credentials: vec![
+                CredentialTemplate::new("pid", pid_claims.clone()),
+                CredentialTemplate::new("identity_zkp", identity_claims.clone()),
+            ],
             tx_code_length: Some(6),
             by_reference: Some(true),
         },
@@ -315,19 +326,26 @@ pub async fn run(dir: &Path, observer: &mut dyn Observer) -> Result<Vec<Step>, D
         .await
         .map_err(|e| t.fail("accept PID", format!("{} ({})", e, e.code())))?;
     let pid = accepted
-        .first()
-        .ok_or_else(|| t.fail("accept PID", "no credential was issued"))?
+        .iter()
+        .find(|c| c.format == "dc+sd-jwt")
+        .ok_or_else(|| t.fail("accept PID", "no PID was issued"))?
+        .clone();
+    let identity = accepted
+        .iter()
+        .find(|c| c.format == "ldp_vc")
+        .ok_or_else(|| t.fail("accept PID", "no identity credential was issued"))?
         .clone();
     t.record(
         "government → Alice",
-        "The government offers a PID; Alice's wallet runs OpenID4VCI (pre-authorized code + transaction code, key proof) and stores an SD-JWT VC bound to her key".into(),
+        "The government offers a PID and an identity credential; Alice's wallet runs OpenID4VCI (pre-authorized code + transaction code) and stores an SD-JWT VC bound to her key and a kith-zkp-2026 credential (BBS signature over each claim)".into(),
         vec![
             ("offer".into(), offer.link.clone()),
             ("transaction code (sent separately)".into(), tx_code.clone()),
-            ("claims, each selectively disclosable".into(), claim_list(&pid_claims)),
-            ("verified by the wallet".into(), format!("issuer signature of {}", pid.issuer.clone().unwrap_or_default())),
+            ("PID claims, each selectively disclosable".into(), claim_list(&pid_claims)),
+            ("identity claims, each provable in zero knowledge".into(), claim_list(&identity_claims)),
+            ("verified by the wallet".into(), format!("issuer signatures of {}", pid.issuer.clone().unwrap_or_default())),
         ],
-        json!({"offer": offer.link, "credential": pid, "claims": pid_claims}),
+        json!({"offer": offer.link, "credential": pid, "identity": identity, "claims": pid_claims, "identity_claims": identity_claims}),
     );
 
     // 4. University issues a diploma.
@@ -375,37 +393,47 @@ pub async fn run(dir: &Path, observer: &mut dyn Observer) -> Result<Vec<Step>, D
         json!({"credential": diploma, "claims": degree_claims}),
     );
 
-    // 5. The bar asks "over 18?".
+    // 5. The bar asks "over 18?" and gets a zero-knowledge proof, not a birth date.
     t.begin("the bar asks whether Alice is over 18");
-    let (status, review) = present(
-        &bar.app,
-        &agent,
-        &mut wallet,
-        crate::exchange::preset_queries()["age_over_18"].1.clone(),
-        None,
-    )
-    .await
-    .map_err(|e| t.fail("bar presentation", e))?;
-    let learned = received_claims(&status, "pid");
+    let query = crate::exchange::age_over_18_zkp(time::OffsetDateTime::now_utc().date());
+    let asked = query
+        .pointer("/credentials/0/claims/0/kith_predicate/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let (status, review) = present(&bar.app, &agent, &mut wallet, query, None)
+        .await
+        .map_err(|e| t.fail("bar presentation", e))?;
+    let disclosed = status
+        .pointer("/credentials/identity/0/claims/credentialSubject")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let proven = status
+        .pointer("/credentials/identity/0/predicates")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let expected = json!([format!("/credentialSubject/birthDate <= {asked}")]);
     if status.get("status").and_then(Value::as_str) != Some("completed")
-        || learned != json!({"age_over_18": true})
+        || disclosed != json!({})
+        || proven != expected
     {
         return Err(t.fail(
             "bar presentation",
-            format!("the bar expected exactly age_over_18: true, it got {status}"),
+            format!("the bar expected a proof of {expected} and no claim, it got {status}"),
         ));
     }
-    let hidden = hidden_claims(&pid_claims, &learned);
+    let hidden = hidden_claims(&identity_claims, &disclosed);
     t.record(
         "bar ⇄ Alice",
-        "The bar asks \"over 18?\" (OpenID4VP, DCQL); Alice consents; the bar verifies and learns only age_over_18".into(),
+        "The bar asks \"born on or before the cutoff?\" (OpenID4VP, DCQL with kith_predicate); Alice's wallet proves it in zero knowledge (kith-zkp-2026); the bar learns that and no claim".into(),
         vec![
             ("wallet showed before sending".into(), consent_summary(&review)),
-            ("the bar learned (personal claims)".into(), claim_list(&learned)),
+            ("the bar learned (personal claims)".into(), "none".into()),
+            ("proven in zero knowledge".into(), format!("birthDate <= {asked}")),
             ("stayed hidden".into(), hidden.join(", ")),
-            ("verified".into(), "issuer signature, Alice's key binding (KB-JWT: nonce, audience), status: valid".into()),
+            ("verified".into(), "issuer's BBS signature, Bulletproofs++ range proof, proof bound to the bar's nonce and client id; no proof bytes repeat across presentations".into()),
         ],
-        json!({"learned": learned, "hidden": hidden, "result": status}),
+        json!({"learned": disclosed, "proven": proven, "hidden": hidden, "result": status}),
     );
 
     // 6. The bank reuses the PID for KYC, trusting only the government.
@@ -581,13 +609,21 @@ fn consent_summary(review: &Review) -> String {
     let mut envelope = Vec::new();
     for item in &review.consent.items {
         for claim in &item.shared {
-            if claim.selectively_disclosed || item.format != "dc+sd-jwt" {
+            let selective = item.format == "dc+sd-jwt" || !item.proven.is_empty();
+            if claim.selectively_disclosed || !selective {
                 disclosed.push(format!("{} = {}", claim.path, compact(&claim.value)));
             } else {
                 envelope.push(claim.path.clone());
             }
         }
     }
+    let proven: Vec<String> = review
+        .consent
+        .items
+        .iter()
+        .flat_map(|item| item.proven.iter().map(|p| format!("proves {p}")))
+        .collect();
+    disclosed.extend(proven);
     let mut summary = disclosed.join(", ");
     if !envelope.is_empty() {
         summary.push_str(&format!(

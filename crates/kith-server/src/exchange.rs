@@ -16,11 +16,12 @@ use async_trait::async_trait;
 use kith_crypto::{Algorithm, KeyType, Signer};
 use kith_oid4vc::vci::{
     self, CredentialConfiguration, CredentialFormat, CredentialIssuer, IssuerKey, IssuerSettings,
-    IssuingSeam, StatusRequest,
+    IssuingSeam, StatusRequest, ZkpIssuerKey,
 };
 use kith_oid4vc::vp::store::MemoryStateStore as VpMemoryStore;
 use kith_oid4vc::vp::verifier::{VerifierConfig, VpVerifier};
 use serde_json::{Value, json};
+use time::{Date, OffsetDateTime};
 use url::Url;
 
 use crate::app::{App, ServerConfig, WeakApp};
@@ -44,9 +45,14 @@ pub struct Template {
 /// Digital Identity Wallet's PID type).
 pub const PID_VCT: &str = "urn:eudi:pid:1";
 
+/// The W3C type of the identity credential issued with `kith-zkp-2026`.
+pub const IDENTITY_TYPE: &str = "IdentityCredential";
+
 /// The default catalog: a PID-style SD-JWT VC (every claim selectively disclosable),
-/// and a university diploma as `jwt_vc_json` and as `ldp_vc` (Data Integrity).
-pub fn default_templates(key_type: KeyType) -> Vec<Template> {
+/// a university diploma as `jwt_vc_json` and as `ldp_vc` (Data Integrity), and, for
+/// an issuer with a `kith-zkp-2026` key (`zkp`), an identity credential whose holder
+/// proves statements such as "born on or before" without disclosing the date.
+pub fn default_templates(key_type: KeyType, zkp: bool) -> Vec<Template> {
     let alg = match key_type {
         KeyType::P256 => Algorithm::Es256,
         KeyType::P384 => Algorithm::Es384,
@@ -78,7 +84,32 @@ pub fn default_templates(key_type: KeyType) -> Vec<Template> {
         jcs_suite,
     )
     .with_display("University degree (Data Integrity)", Some("en"));
-    vec![
+    let identity_zkp = CredentialConfiguration::ldp_vc_zkp(
+        &[kith_vc::model::CREDENTIALS_V2_CONTEXT],
+        &["VerifiableCredential", IDENTITY_TYPE],
+    )
+    .with_display("Identity (zero-knowledge proofs)", Some("en"))
+    .with_claim(
+        &["credentialSubject", "givenName"],
+        "Given name",
+        Some("en"),
+    )
+    .with_claim(
+        &["credentialSubject", "familyName"],
+        "Family name",
+        Some("en"),
+    )
+    .with_claim(
+        &["credentialSubject", "birthDate"],
+        "Date of birth",
+        Some("en"),
+    )
+    .with_claim(
+        &["credentialSubject", "nationality"],
+        "Nationality",
+        Some("en"),
+    );
+    let mut templates = vec![
         Template {
             configuration_id: "pid".into(),
             name: "Personal identification (SD-JWT VC)".into(),
@@ -103,7 +134,21 @@ pub fn default_templates(key_type: KeyType) -> Vec<Template> {
             configuration: degree_ldp,
             example_claims: degree_claims,
         },
-    ]
+    ];
+    if zkp {
+        templates.push(Template {
+            configuration_id: "identity_zkp".into(),
+            name: "Identity (kith-zkp-2026: prove age without the birth date)".into(),
+            configuration: identity_zkp,
+            example_claims: json!({
+                "givenName": "Alice",
+                "familyName": "Example",
+                "birthDate": "1990-04-12",
+                "nationality": "NL",
+            }),
+        });
+    }
+    templates
 }
 
 /// The issuing seam over the service's issuer: its active key (read per issuance, so a
@@ -148,6 +193,14 @@ impl IssuingSeam for ServiceSeam {
             .map(Some)
             .map_err(|p| vci::Error::Unavailable(p.detail))
     }
+
+    async fn zkp_issuer_key(&self) -> Result<Option<ZkpIssuerKey>, vci::Error> {
+        Ok(self
+            .app()?
+            .issuer()
+            .zkp_identity()
+            .map(|(did, kid, key)| ZkpIssuerKey { did, kid, key }))
+    }
 }
 
 /// The service's OpenID4VCI issuer and OpenID4VP verifier.
@@ -164,11 +217,12 @@ impl Exchange {
     pub fn new(
         config: &ServerConfig,
         identity: (String, String, Arc<dyn Signer>),
+        zkp: bool,
         pipeline: kith_vc::Verifier,
     ) -> Result<Self, Problem> {
         let (did, kid, signer) = identity;
         let public = &config.issuer.public_url;
-        let templates = default_templates(config.issuer.key_type);
+        let templates = default_templates(config.issuer.key_type, zkp);
         let mut settings = IssuerSettings::new(public.clone()).map_err(setup)?;
         for template in &templates {
             settings = settings
@@ -246,6 +300,40 @@ fn setup(e: vci::Error) -> Problem {
     Problem::internal(format!("the OpenID4VCI issuer cannot be set up: {e}"))
 }
 
+/// The latest birth date of someone who is 18 on `today` (a 29 February birthday
+/// turns 18 on 1 March in common years, so its cutoff is 28 February).
+pub fn adult_cutoff(today: Date) -> Date {
+    let year = today.year() - 18;
+    Date::from_calendar_date(year, today.month(), today.day())
+        .or_else(|_| Date::from_calendar_date(year, today.month(), today.day() - 1))
+        .unwrap_or(today)
+}
+
+/// The DCQL query "born on or before the adult cutoff", proven in zero knowledge
+/// over an identity credential (`kith_predicate`, kith-zkp-2026): the verifier learns
+/// that the holder is an adult and nothing else, not even the birth date.
+pub fn age_over_18_zkp(today: Date) -> Value {
+    let cutoff = adult_cutoff(today);
+    let cutoff = format!(
+        "{:04}-{:02}-{:02}",
+        cutoff.year(),
+        u8::from(cutoff.month()),
+        cutoff.day()
+    );
+    json!({"credentials": [{
+        "id": "identity",
+        "format": "ldp_vc",
+        "meta": {"type_values": [["VerifiableCredential", IDENTITY_TYPE]]},
+        // The proof is bound to the request's nonce and client id, not to a holder key
+        // (a holder key would link presentations; docs/zk-predicates.md §7).
+        "require_cryptographic_holder_binding": false,
+        "claims": [{
+            "path": ["credentialSubject", "birthDate"],
+            "kith_predicate": {"op": "<=", "value": cutoff}
+        }]
+    }]})
+}
+
 /// Ready-made DCQL queries for the verifier console, by name.
 pub fn preset_queries() -> BTreeMap<&'static str, (&'static str, Value)> {
     let mut presets = BTreeMap::new();
@@ -259,6 +347,13 @@ pub fn preset_queries() -> BTreeMap<&'static str, (&'static str, Value)> {
                 "meta": {"vct_values": [PID_VCT]},
                 "claims": [{"path": ["age_over_18"], "values": [true]}]
             }]}),
+        ),
+    );
+    presets.insert(
+        "age_over_18_zkp",
+        (
+            "Age over 18 (zero-knowledge: no birth date)",
+            age_over_18_zkp(OffsetDateTime::now_utc().date()),
         ),
     );
     presets.insert(

@@ -110,6 +110,8 @@ struct KeySet {
     document_json: Arc<Vec<u8>>,
     /// did:webvh: the verified log and its `did.jsonl` text.
     log: Option<Arc<WebvhLog>>,
+    /// did:web: the `kith-zkp-2026` key (BLS12-381 G2) and its verification method.
+    zkp: Option<(String, Arc<kith_vc::zkp::IssuerSecretKey>)>,
 }
 
 /// The issuer's verified did:webvh log, as stored and served.
@@ -244,6 +246,15 @@ impl Issuer {
                 } else {
                     false
                 };
+                let zkp_controller = zkp_controller(&did);
+                if store.keys().active(&zkp_controller).await?.is_none() {
+                    let key = generate(KeyType::Bls12381G2)?;
+                    let id = format!("{did}#zkp-1");
+                    store
+                        .keys()
+                        .insert(&master, &id, &zkp_controller, &key, true, now)
+                        .await?;
+                }
                 (did, created)
             }
             IssuerDidMethod::Webvh => {
@@ -368,6 +379,14 @@ impl Issuer {
             keys.kid.clone(),
             Arc::clone(&keys.signer),
         )
+    }
+
+    /// The DID, the key id and the secret key that sign `kith-zkp-2026` credentials
+    /// (did:web issuers only; `None` for did:key and did:webvh).
+    pub fn zkp_identity(&self) -> Option<(String, String, Arc<kith_vc::zkp::IssuerSecretKey>)> {
+        let keys = self.key_set();
+        let (kid, key) = keys.zkp.as_ref()?;
+        Some((self.did.to_string(), kid.clone(), Arc::clone(key)))
     }
 
     fn key_set(&self) -> Arc<KeySet> {
@@ -829,6 +848,12 @@ fn controller_name(method: IssuerDidMethod, did: &Did) -> String {
     }
 }
 
+/// The store's controller name for a did:web issuer's `kith-zkp-2026` keys: apart
+/// from its signing keys, so rotating those never touches it.
+fn zkp_controller(did: &Did) -> String {
+    format!("{did}#kith-zkp-2026")
+}
+
 fn generate(key_type: KeyType) -> Result<PrivateKey, Problem> {
     PrivateKey::generate(key_type)
         .map_err(|e| Problem::internal(format!("cannot generate a {key_type:?} key: {e}")))
@@ -943,6 +968,7 @@ async fn load_key_set(
             document: Arc::new(resolution.document),
             document_json: Arc::new(document_json),
             log: Some(Arc::new(log)),
+            zkp: None,
         });
     }
     let mut document = Document::new(did.clone());
@@ -964,6 +990,34 @@ async fn load_key_set(
                 .push(MethodRef::Reference(key.id.clone()));
         }
     }
+    // The kith-zkp-2026 key issues credentials only: assertionMethod, never
+    // authentication (docs/zk-predicates.md §1).
+    let mut zkp = None;
+    if method == IssuerDidMethod::Web {
+        let zkp_keys = store.keys().list(&zkp_controller(did)).await?;
+        for key in zkp_keys.iter().filter(|k| k.retired.is_none()) {
+            document
+                .verification_method
+                .push(VerificationMethod::multikey(
+                    key.id.clone(),
+                    did,
+                    &key.public_key,
+                ));
+            document
+                .relationship_mut(Relationship::AssertionMethod)
+                .push(MethodRef::Reference(key.id.clone()));
+        }
+        if let Some(active) = zkp_keys
+            .iter()
+            .rev()
+            .find(|k| k.active && k.retired.is_none())
+        {
+            let private = store.keys().private_key(master, &active.id).await?;
+            let secret = kith_vc::zkp::IssuerSecretKey::from_bytes(&private.to_bytes())
+                .map_err(|e| Problem::internal(format!("the kith-zkp-2026 key: {e}")))?;
+            zkp = Some((active.id.clone(), Arc::new(secret)));
+        }
+    }
     let document_json = serde_json::to_vec(&document.to_json())
         .map_err(|e| Problem::internal(format!("the DID document does not serialize: {e}")))?;
     Ok(KeySet {
@@ -972,6 +1026,7 @@ async fn load_key_set(
         document: Arc::new(document),
         document_json: Arc::new(document_json),
         log: None,
+        zkp,
     })
 }
 

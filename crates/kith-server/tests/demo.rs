@@ -39,21 +39,34 @@ async fn the_trust_triangle_discloses_only_what_is_asked_and_honours_revocation(
 
     let bar = &steps[4];
     assert_eq!(bar.actor, "bar ⇄ Alice");
-    assert_eq!(bar.data["learned"], json!({"age_over_18": true}));
+    // The bar learns no claim at all, only that the birth date is on or before the
+    // cutoff 18 years back: a zero-knowledge proof (kith-zkp-2026) over a hidden claim.
+    assert_eq!(bar.data["learned"], json!({}));
+    let proven = bar.data["proven"].as_array().expect("proven predicates");
+    assert_eq!(proven.len(), 1);
+    let statement = proven[0].as_str().expect("a statement");
+    assert!(
+        statement.starts_with("/credentialSubject/birthDate <= "),
+        "{statement}"
+    );
     let hidden: Vec<&str> = bar.data["hidden"]
         .as_array()
         .expect("hidden")
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    for claim in ["given_name", "family_name", "birthdate", "nationality"] {
+    for claim in ["givenName", "familyName", "birthDate", "nationality"] {
         assert!(hidden.contains(&claim), "{claim} stays hidden from the bar");
     }
-    // The bar's verified result holds no other subject claim value.
+    // The bar's verified result holds no subject claim value, not even the birth year.
     let result = bar.data["result"].to_string();
-    for value in ["Alice", "Example", "1990-04-12", "\"NL\""] {
+    for value in ["Alice", "Example", "1990", "\"NL\""] {
         assert!(!result.contains(value), "the bar's result leaks {value}");
     }
+    assert_eq!(
+        bar.data["result"]["credentials"]["identity"][0]["format"],
+        "kith-zkp-2026"
+    );
 
     let bank = &steps[5];
     assert_eq!(

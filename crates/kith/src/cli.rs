@@ -277,8 +277,15 @@ pub(crate) enum VpCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct VpCreateArgs {
-    #[command(flatten)]
-    pub(crate) signer: SignerArgs,
+    /// The holder's signing key: a private JWK file from `kith key generate`.
+    /// Required, except for kith-zkp-2026 presentations (--prove/--reveal), which
+    /// no holder key signs.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// The verification method to name in the proof (a DID URL). Defaults to
+    /// the key's method in a did:key or did:jwk DID, or DID#key-1 for did:web.
+    #[arg(long, value_name = "DID_URL")]
+    pub(crate) kid: Option<String>,
     /// The holder DID. Defaults to the did:key of --key.
     #[arg(long, value_name = "DID")]
     pub(crate) holder: Option<String>,

@@ -192,6 +192,27 @@ pub struct StatusRequest<'a> {
     pub format: CredentialFormat,
 }
 
+/// The issuer's `kith-zkp-2026` key (BLS12-381, public key in G2) at the time of one
+/// issuance: for configurations whose cryptosuite is `kith-zkp-2026`.
+#[derive(Clone)]
+pub struct ZkpIssuerKey {
+    /// The issuer's DID.
+    pub did: String,
+    /// The verification method (DID URL) of the key, listed under `assertionMethod`.
+    pub kid: String,
+    /// The secret key.
+    pub key: Arc<kith_vc::zkp::IssuerSecretKey>,
+}
+
+impl std::fmt::Debug for ZkpIssuerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZkpIssuerKey")
+            .field("did", &self.did)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The issuing seam: the caller's key and status lists.
 ///
 /// kith-server implements it over its `Issuer`: `issuer_key` returns the active key set
@@ -207,6 +228,12 @@ pub trait IssuingSeam: Send + Sync {
     /// `status` object; `None` for none. The default allocates nothing.
     async fn credential_status(&self, request: &StatusRequest<'_>) -> Result<Option<Value>, Error> {
         let _ = request;
+        Ok(None)
+    }
+
+    /// The key for `kith-zkp-2026` credentials, if the issuer has one. The default
+    /// has none, and such configurations cannot be issued.
+    async fn zkp_issuer_key(&self) -> Result<Option<ZkpIssuerKey>, Error> {
         Ok(None)
     }
 }
@@ -905,6 +932,16 @@ impl CredentialIssuer {
         key: &IssuerKey,
         now: OffsetDateTime,
     ) -> Result<Value, Error> {
+        let failed = |e: kith_vc::Error| Error::Issuance(format!("{configuration_id}: {e}"));
+        let expires = self
+            .settings
+            .credential_validity
+            .map(|validity| now + validity);
+        if configuration.is_zkp() {
+            return self
+                .issue_zkp(configuration_id, configuration, template, now, expires)
+                .await;
+        }
         let credential_id = format!("urn:uuid:{}", random_uuid()?);
         let status = self
             .seam
@@ -914,11 +951,6 @@ impl CredentialIssuer {
                 format,
             })
             .await?;
-        let failed = |e: kith_vc::Error| Error::Issuance(format!("{configuration_id}: {e}"));
-        let expires = self
-            .settings
-            .credential_validity
-            .map(|validity| now + validity);
         match format {
             CredentialFormat::SdJwtVc => {
                 let mut claims = template.claims.clone();
@@ -997,6 +1029,48 @@ impl CredentialIssuer {
                 }
             }
         }
+    }
+}
+
+impl CredentialIssuer {
+    /// Issues a `kith-zkp-2026` credential (docs/zk-predicates.md): every claim of
+    /// `credentialSubject` one BBS message. Its public part is the same for every
+    /// holder, because every presentation shows it: no `id`, no status entry (an index
+    /// is a handle on the holder), validity in whole days, no holder DID.
+    async fn issue_zkp(
+        &self,
+        configuration_id: &str,
+        configuration: &CredentialConfiguration,
+        template: &CredentialTemplate,
+        now: OffsetDateTime,
+        expires: Option<OffsetDateTime>,
+    ) -> Result<Value, Error> {
+        let key = self.seam.zkp_issuer_key().await?.ok_or_else(|| {
+            Error::Issuance(format!(
+                "{configuration_id}: this issuer has no kith-zkp-2026 (bls12381g2) key"
+            ))
+        })?;
+        let day = |t: OffsetDateTime| format_date_time(t.replace_time(time::Time::MIDNIGHT));
+        let mut context = vec![Value::from(kith_vc::model::CREDENTIALS_V2_CONTEXT)];
+        if let Some(definition) = &configuration.credential_definition {
+            for extra in &definition.context {
+                if extra != kith_vc::model::CREDENTIALS_V2_CONTEXT {
+                    context.push(Value::from(extra.as_str()));
+                }
+            }
+        }
+        let mut credential = json!({
+            "@context": context,
+            "type": configuration.types(),
+            "issuer": key.did,
+            "validFrom": day(now),
+            "credentialSubject": Value::Object(template.claims.clone()),
+        });
+        if let Some(expires) = expires {
+            credential["validUntil"] = Value::from(day(expires + time::Duration::DAY));
+        }
+        kith_vc::zkp::issue(&credential, &key.key, &key.kid)
+            .map_err(|e| Error::Issuance(format!("{configuration_id}: {e}")))
     }
 }
 

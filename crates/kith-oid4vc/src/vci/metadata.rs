@@ -265,6 +265,26 @@ impl CredentialConfiguration {
         config
     }
 
+    /// An `ldp_vc` configuration secured with `kith-zkp-2026` (docs/zk-predicates.md):
+    /// its holders disclose chosen claims and prove predicates in zero knowledge. No
+    /// key binding (no binding methods, no proof types): a holder key inside the
+    /// credential would be shown to every verifier and link the presentations.
+    pub fn ldp_vc_zkp(context: &[&str], types: &[&str]) -> Self {
+        let mut config = Self::ldp_vc(context, types, kith_vc::zkp::CRYPTOSUITE);
+        config.cryptographic_binding_methods_supported.clear();
+        config.proof_types_supported.clear();
+        config
+    }
+
+    /// Whether credentials of this configuration are `kith-zkp-2026` ones.
+    pub fn is_zkp(&self) -> bool {
+        self.credential_format() == Some(CredentialFormat::LdpVc)
+            && self
+                .credential_signing_alg_values_supported
+                .first()
+                .is_some_and(|suite| suite == kith_vc::zkp::CRYPTOSUITE)
+    }
+
     /// Adds a `credential_metadata.display` entry.
     pub fn with_display(mut self, name: &str, locale: Option<&str>) -> Self {
         self.credential_metadata.display.push(CredentialDisplay {
@@ -353,7 +373,13 @@ impl CredentialConfiguration {
                     .credential_signing_alg_values_supported
                     .first()
                     .ok_or_else(|| bad("ldp_vc names its cryptosuite in credential_signing_alg_values_supported"))?;
-                if !kith_vc::di::is_known(suite) {
+                if suite == kith_vc::zkp::CRYPTOSUITE {
+                    if self.requires_key_binding() || self.jwt_proof_algorithms().is_some() {
+                        return Err(bad(
+                            "kith-zkp-2026 credentials carry no holder key: no binding methods or proof types",
+                        ));
+                    }
+                } else if !kith_vc::di::is_known(suite) {
                     return Err(bad(&format!("unknown cryptosuite {suite:?}")));
                 }
                 let context = self.credential_definition.as_ref().map(|d| &d.context);

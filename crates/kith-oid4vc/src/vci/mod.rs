@@ -40,7 +40,7 @@ pub use error::Error;
 pub use issuer::{
     CreatedOffer, CredentialIssuer, CredentialRequest, CredentialResponse, CredentialTemplate,
     IssuedCredential, IssuerEndpoints, IssuerKey, IssuerSettings, IssuingSeam, NonceResponse,
-    OfferRequest, StaticIssuerKey, StatusRequest, TokenResponse, TxCodeRequest,
+    OfferRequest, StaticIssuerKey, StatusRequest, TokenResponse, TxCodeRequest, ZkpIssuerKey,
 };
 pub use metadata::{
     AuthorizationServerMetadata, CredentialConfiguration, CredentialFormat, IssuerMetadata,

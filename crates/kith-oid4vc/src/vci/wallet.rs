@@ -533,7 +533,11 @@ impl WalletClient {
                 });
             }
         };
-        let report = self.verifier.verify_credential(&text).await;
+        let report = if kith_vc::zkp::is_zkp_credential(&text) {
+            kith_vc::zkp::verify_credential(&self.verifier, &text).await
+        } else {
+            self.verifier.verify_credential(&text).await
+        };
         if let Some((code, detail)) = report.checks.iter().find_map(|check| match &check.outcome {
             Outcome::Fail { code, detail } => Some((*code, detail.clone())),
             _ => None,

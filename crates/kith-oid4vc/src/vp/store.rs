@@ -30,6 +30,10 @@ pub struct PresentedCredential {
     pub holder: Option<String>,
     /// The claims the verifier may rely on: for SD-JWT only the disclosed ones.
     pub claims: Value,
+    /// Statements proven in zero knowledge about claims that were not disclosed
+    /// (`/credentialSubject/birthDate <= 2008-11-28`; kith-zkp-2026 only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predicates: Vec<String>,
     /// The verification report (kith-vc's [`Report`](kith_vc::Report) as JSON).
     pub report: Value,
 }

@@ -657,6 +657,12 @@ async fn verify_one(
             )),
         );
     }
+    if query.format == Format::LdpVc
+        && presentation.is_object()
+        && kith_vc::zkp::is_zkp_presentation(&text)
+    {
+        return verify_zkp(pipeline, query, challenge, &text).await;
+    }
     let detected = match kith_vc::detect(&text) {
         Ok(format) => format,
         Err(e) => return (None, Err(rejected(query, e.code(), e.to_string()))),
@@ -755,7 +761,9 @@ async fn verify_one(
             );
         }
     }
-    if let Err(detail) = dcql::check_presented(query, &types_of(&query.format, &claims), &claims) {
+    if let Err(detail) =
+        dcql::check_presented(query, &types_of(&query.format, &claims), &claims, &[])
+    {
         return (
             Some(report_json),
             Err(rejected(query, "claims_not_satisfied", detail)),
@@ -766,6 +774,84 @@ async fn verify_one(
         issuer: inner.issuer.clone(),
         holder: report.holder.clone(),
         claims,
+        predicates: Vec::new(),
+        report: report_json.clone(),
+    };
+    (Some(report_json), Ok(credential))
+}
+
+/// Verifies a `kith-zkp-2026` presentation (an `ldp_vc` answer whose proof discloses
+/// some claims and proves the query's `kith_predicate`s, docs/zk-predicates.md): the
+/// proof is bound to the request's nonce (`challenge`) and Client Identifier
+/// (`domain`), and carries no holder signature, so the query must not require
+/// cryptographic holder binding.
+async fn verify_zkp(
+    pipeline: &kith_vc::Verifier,
+    query: &CredentialQuery,
+    challenge: &Challenge,
+    text: &str,
+) -> (Option<Value>, Result<PresentedCredential, Error>) {
+    use kith_vc::zkp::{Op, Predicate};
+    if query.require_cryptographic_holder_binding {
+        return (
+            None,
+            Err(rejected(
+                query,
+                "holder_binding",
+                "a kith-zkp-2026 presentation has no holder signature; the query requires \
+                 cryptographic holder binding",
+            )),
+        );
+    }
+    // Without claim_sets every predicate of the query is required; with them, which
+    // option was answered is checked below.
+    let required: Vec<Predicate> = match (&query.claims, &query.claim_sets) {
+        (Some(claims), None) => claims
+            .iter()
+            .filter_map(|c| c.predicate.as_ref()?.on(&c.path))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let verified = kith_vc::zkp::verify_presentation(pipeline, text, challenge, &required).await;
+    let report_json = serde_json::to_value(&verified).unwrap_or(Value::Null);
+    let report = &verified.report;
+    if !report.verified {
+        let (code, detail) = first_failure(report).unwrap_or((
+            "invalid_presentation",
+            "the presentation did not verify".into(),
+        ));
+        return (Some(report_json), Err(rejected(query, code, detail)));
+    }
+    let claims = report.credential.clone().unwrap_or(Value::Null);
+    let proven: Vec<Predicate> = verified
+        .predicates
+        .iter()
+        .filter_map(|p| {
+            Some(Predicate::new(
+                p.claim.clone(),
+                Op::from_symbol(p.op)?,
+                p.value.clone(),
+            ))
+        })
+        .collect();
+    if let Err(detail) =
+        dcql::check_presented(query, &types_of(&query.format, &claims), &claims, &proven)
+    {
+        return (
+            Some(report_json),
+            Err(rejected(query, "claims_not_satisfied", detail)),
+        );
+    }
+    let credential = PresentedCredential {
+        format: report.format.clone(),
+        issuer: report.issuer.clone(),
+        holder: None,
+        claims,
+        predicates: verified
+            .predicates
+            .iter()
+            .map(|p| p.statement.clone())
+            .collect(),
         report: report_json.clone(),
     };
     (Some(report_json), Ok(credential))

@@ -32,7 +32,7 @@ use super::{
     MAX_REQUEST_OBJECT_LEN, MEDIA_TYPE_REQUEST_OBJECT, ResponseMode, SUPPORTED_ENC,
     TYP_REQUEST_OBJECT, jwe, too_large,
 };
-use crate::dcql::{self, ClaimPath, CredentialInfo, CredentialMatch, Format};
+use crate::dcql::{self, ClaimPath, CredentialInfo, CredentialMatch, Format, PredicateSupport};
 
 /// An `openid4vp://` link, parsed (§5, §13.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +184,9 @@ enum Decoded {
     SdJwt(Box<Inspected>),
     JwtVc,
     Ldp,
+    /// A `kith-zkp-2026` credential: presented as a derived proof that discloses the
+    /// requested claims and proves the requested predicates (docs/zk-predicates.md).
+    Zkp,
 }
 
 struct Analyzed {
@@ -206,6 +209,7 @@ fn types_of(value: Option<&Value>) -> Vec<String> {
 impl WalletCredential {
     fn analyze(&self) -> Result<Analyzed, Error> {
         let format = kith_vc::detect(&self.raw)?;
+        let mut predicates = PredicateSupport::None;
         let (format, types, claims, holder_binding, decoded) = match format {
             VcFormat::SdJwt => {
                 let inspected = kith_vc::sd_jwt::inspect(self.raw.trim())?;
@@ -245,19 +249,26 @@ impl WalletCredential {
                     Decoded::JwtVc,
                 )
             }
-            VcFormat::DataIntegrity(_) => {
+            VcFormat::DataIntegrity(suite) => {
                 let mut claims = kith_vc::json::parse_str(self.raw.trim())?;
                 if let Value::Object(members) = &mut claims {
                     members.remove("proof");
                 }
                 let types = types_of(claims.get("type"));
-                (
-                    Format::LdpVc,
-                    types,
-                    claims,
-                    self.holder.is_some(),
-                    Decoded::Ldp,
-                )
+                if suite == kith_vc::zkp::CRYPTOSUITE {
+                    // No holder signature: a holder DID would link presentations
+                    // (docs/zk-predicates.md §7); the proof is bound to nonce and domain.
+                    predicates = PredicateSupport::Provable;
+                    (Format::LdpVc, types, claims, false, Decoded::Zkp)
+                } else {
+                    (
+                        Format::LdpVc,
+                        types,
+                        claims,
+                        self.holder.is_some(),
+                        Decoded::Ldp,
+                    )
+                }
             }
             VcFormat::VpJwt => {
                 return Err(Error::ApiMisuse(format!(
@@ -279,6 +290,7 @@ impl WalletCredential {
                 types,
                 claims,
                 holder_binding,
+                predicates,
             },
             decoded,
         })
@@ -308,8 +320,11 @@ pub struct ConsentItem {
     /// Every claim the verifier would receive, leaf by leaf.
     pub shared: Vec<SharedClaim>,
     /// The RFC 6901 pointers of the selectively disclosable claims released
-    /// (SD-JWT only).
+    /// (SD-JWT and kith-zkp-2026).
     pub disclosed: Vec<String>,
+    /// Statements proven in zero knowledge without disclosing their claims
+    /// (`/credentialSubject/birthDate <= 2008-11-28`; kith-zkp-2026 only).
+    pub proven: Vec<String>,
     /// Whether the presentation is signed by the holder key (holder binding).
     pub holder_bound: bool,
 }
@@ -334,6 +349,7 @@ struct Planned {
     query_id: String,
     credential_id: String,
     pointers: Vec<String>,
+    predicates: Vec<kith_vc::zkp::Predicate>,
     holder_bound: bool,
 }
 
@@ -579,6 +595,7 @@ impl VpWallet {
                     query_id: query_id.clone(),
                     credential_id: m.credential_id.clone(),
                     pointers,
+                    predicates: m.prove(),
                     holder_bound,
                 });
                 items.push(item);
@@ -628,7 +645,8 @@ impl VpWallet {
                 .ok_or_else(|| {
                     Error::ApiMisuse(format!("credential {} is not given", planned.credential_id))
                 })?;
-            let presentation = present(credential, planned, &challenge, now).await?;
+            let presentation =
+                present(credential, planned, &challenge, now, self.resolver.as_ref()).await?;
             let entry = vp_token
                 .entry(planned.query_id.clone())
                 .or_insert_with(|| Value::Array(Vec::new()));
@@ -853,6 +871,31 @@ fn consent_item(
             );
             (shared, kept.iter().map(ToString::to_string).collect())
         }
+        Decoded::Zkp => {
+            // What `zkp::present` sends: everything but `credentialSubject`, and of
+            // that only the requested claims (their names and kinds travel in the
+            // proof, their values do not).
+            let mut view = credential.info.claims.clone();
+            let mut subject = Map::new();
+            for (pointer, value) in zkp_reveal(&credential.info.claims, &pointers)? {
+                kith_vc::zkp::encoding::insert(&mut subject, &pointer, value)
+                    .map_err(|e| Error::ApiMisuse(e.to_string()))?;
+            }
+            if let Value::Object(members) = &mut view {
+                members.insert("credentialSubject".into(), Value::Object(subject));
+            }
+            let mut shared = Vec::new();
+            let root = Pointer::root();
+            shared_leaves(
+                &view,
+                &root,
+                &root,
+                &BTreeSet::new(),
+                &requested,
+                &mut shared,
+            );
+            (shared, pointers.clone())
+        }
         Decoded::JwtVc | Decoded::Ldp => {
             // No selective disclosure: the whole credential leaves.
             let mut shared = Vec::new();
@@ -875,10 +918,37 @@ fn consent_item(
             format: format.to_owned(),
             shared,
             disclosed,
+            proven: m.prove().iter().map(ToString::to_string).collect(),
             holder_bound,
         },
         pointers,
     ))
+}
+
+/// The `credentialSubject` claims (leaf pointers and values) of a kith-zkp-2026
+/// `credential` that disclosing `requested` reveals: each requested claim and every
+/// claim under a requested object. Requested members outside `credentialSubject`
+/// (issuer, types, validity) are always disclosed and need no entry.
+fn zkp_reveal(credential: &Value, requested: &[String]) -> Result<Vec<(String, Value)>, Error> {
+    let subject = credential
+        .get("credentialSubject")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Error::ApiMisuse("the credential has no credentialSubject object".into()))?;
+    let claims =
+        kith_vc::zkp::encoding::claims(subject).map_err(|e| Error::ApiMisuse(e.to_string()))?;
+    Ok(claims
+        .into_iter()
+        .filter(|claim| {
+            requested.iter().any(|r| {
+                claim.pointer == *r
+                    || claim
+                        .pointer
+                        .strip_prefix(r.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .map(|claim| (claim.pointer, claim.value))
+        .collect())
 }
 
 /// The Data Integrity cryptosuite for a holder key.
@@ -898,8 +968,24 @@ async fn present(
     planned: &Planned,
     challenge: &Challenge,
     now: i64,
+    resolver: &dyn Resolver,
 ) -> Result<Value, Error> {
     let raw = credential.raw.trim();
+    if !planned.predicates.is_empty() || kith_vc::zkp::is_zkp_credential(raw) {
+        // B.1.3.2: the Data Integrity proof's `challenge` is the nonce, its `domain`
+        // the Client Identifier.
+        let document = kith_vc::json::parse_str(raw)?;
+        let options = kith_vc::zkp::PresentOptions {
+            reveal: zkp_reveal(&document, &planned.pointers)?
+                .into_iter()
+                .map(|(pointer, _)| pointer)
+                .collect(),
+            predicates: planned.predicates.clone(),
+            challenge: challenge.nonce.clone(),
+            domain: challenge.audience.clone(),
+        };
+        return Ok(kith_vc::zkp::present_resolving(&document, resolver, &options).await?);
+    }
     let holder = match (&credential.holder, planned.holder_bound) {
         (Some(holder), true) => Some(holder),
         (None, true) => {

@@ -558,7 +558,23 @@ pub fn render_status(status: &Value) -> String {
                                 escape(&display_value(&value))
                             );
                         }
-                        out.push_str("</tbody></table></div>");
+                        out.push_str("</tbody></table>");
+                        let proven = credential.get("predicates").and_then(Value::as_array);
+                        if let Some(proven) = proven.filter(|p| !p.is_empty()) {
+                            out.push_str(
+                                "<p>Proven in zero knowledge (the values were not shared):</p><ul>",
+                            );
+                            for statement in proven.iter().filter_map(Value::as_str) {
+                                let _ = write!(
+                                    out,
+                                    "<li data-proven=\"{}\">✔ <code>{}</code></li>",
+                                    escape(statement),
+                                    escape(statement)
+                                );
+                            }
+                            out.push_str("</ul>");
+                        }
+                        out.push_str("</div>");
                     }
                 }
             }
@@ -607,5 +623,41 @@ fn display_value(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::render_status;
+
+    #[test]
+    fn a_result_lists_proven_predicates_apart_from_claims() {
+        let status = json!({"status": "completed", "credentials": {"identity": [{
+            "format": "kith-zkp-2026",
+            "issuer": "did:web:gov.example",
+            "claims": {"credentialSubject": {"nationality": "NL"}},
+            "predicates": ["/credentialSubject/birthDate <= 2008-11-29"]
+        }]}});
+        let html = render_status(&status);
+        assert!(
+            html.contains("data-claim=\"/credentialSubject/nationality\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-proven=\"/credentialSubject/birthDate &lt;= 2008-11-29\""),
+            "{html}"
+        );
+        assert!(
+            !html.contains("data-claim=\"/credentialSubject/birthDate\""),
+            "{html}"
+        );
+        // Without predicates, no "proven" list.
+        let plain = json!({"status": "completed", "credentials": {"pid": [{
+            "format": "dc+sd-jwt", "issuer": "did:web:gov.example",
+            "claims": {"age_over_18": true}
+        }]}});
+        assert!(!render_status(&plain).contains("data-proven"));
     }
 }

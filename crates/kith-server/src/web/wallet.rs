@@ -552,7 +552,8 @@ fn consent_page(review: &Review, id: &str, csrf: &str) -> String {
         );
         // SD-JWT: the disclosed claims are the choice; the issuer-signed envelope
         // (issuer, dates, status entry, holder key) always travels with them.
-        let selective = item.format == "dc+sd-jwt";
+        let selective =
+            item.format == "dc+sd-jwt" || !item.disclosed.is_empty() || !item.proven.is_empty();
         let (chosen, envelope): (Vec<_>, Vec<_>) = item
             .shared
             .iter()
@@ -567,10 +568,22 @@ fn consent_page(review: &Review, id: &str, csrf: &str) -> String {
             );
         }
         body.push_str("</tbody></table>");
+        if !item.proven.is_empty() {
+            body.push_str("<p>Proven without sharing the value (a zero-knowledge proof):</p><ul>");
+            for statement in &item.proven {
+                let _ = write!(
+                    body,
+                    "<li data-proven=\"{}\"><code>{}</code></li>",
+                    escape(statement),
+                    escape(statement)
+                );
+            }
+            body.push_str("</ul>");
+        }
         if !envelope.is_empty() {
             body.push_str(
-                "<details><summary>Also sent: what the issuer signed openly (issuer, dates, \
-                 status entry, your key)</summary><dl>",
+                "<details><summary>Also sent: what the issuer signed openly (issuer, type, dates; \
+                 for SD-JWT also the status entry and your key)</summary><dl>",
             );
             for claim in &envelope {
                 let _ = write!(

@@ -23,9 +23,19 @@ both!(did_document_and_key_rotation, |s| {
     let did = s.did();
     let key1 = format!("{did}#key-1");
     let key2 = format!("{did}#key-2");
+    // The kith-zkp-2026 key (BLS12-381 G2) issues credentials only: assertionMethod,
+    // not authentication, and key rotation leaves it alone.
+    let zkp = format!("{did}#zkp-1");
     let doc = document(&s).await;
     assert_eq!(doc["id"], json!(did));
-    assert_eq!(method_ids(&doc), std::slice::from_ref(&key1));
+    assert_eq!(method_ids(&doc), [key1.clone(), zkp.clone()]);
+    assert!(
+        doc["verificationMethod"][1]["publicKeyMultibase"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("zUC7")),
+        "a BLS12-381 G2 Multikey: {doc}"
+    );
+    assert_eq!(doc["authentication"], json!([key1]));
     let method = &doc["verificationMethod"][0];
     assert_eq!(method["type"], "Multikey");
     assert_eq!(method["controller"], json!(did));
@@ -35,7 +45,7 @@ both!(did_document_and_key_rotation, |s| {
             .is_some_and(|k| k.starts_with("z6Mk")),
         "an Ed25519 Multikey: {method}"
     );
-    assert_eq!(doc["assertionMethod"], json!([key1]));
+    assert_eq!(doc["assertionMethod"], json!([key1, zkp]));
 
     let before = s.issue(credential("Grace"), json!({})).await;
     assert_eq!(before["proof"]["verificationMethod"], json!(key1));
@@ -57,8 +67,8 @@ both!(did_document_and_key_rotation, |s| {
         assert_eq!(verified.expect(200)["verified"], true, "{}", verified.text);
     }
     let doc = document(&s).await;
-    assert_eq!(method_ids(&doc), [key1.clone(), key2.clone()]);
-    assert_eq!(doc["assertionMethod"], json!([key1, key2]));
+    assert_eq!(method_ids(&doc), [key1.clone(), key2.clone(), zkp.clone()]);
+    assert_eq!(doc["assertionMethod"], json!([key1, key2, zkp]));
     // Status lists still verify after the rotation.
     let list_url = after["credentialStatus"][0]["statusListCredential"]
         .as_str()

@@ -23,7 +23,14 @@ pub(crate) fn run(cmd: VpCommand, json: bool) -> anyhow::Result<Outcome> {
             Ok(Outcome::Ok)
         }
         VpCommand::Create(args) => {
-            let identity = signing_identity(&args.signer, args.holder.as_deref())?;
+            let Some(key) = args.key.clone() else {
+                anyhow::bail!("--key is required: the holder key that signs the presentation");
+            };
+            let signer = crate::cli::SignerArgs {
+                key,
+                kid: args.kid.clone(),
+            };
+            let identity = signing_identity(&signer, args.holder.as_deref())?;
             let challenge = Challenge {
                 nonce: args.nonce.clone(),
                 audience: args.aud.clone(),
