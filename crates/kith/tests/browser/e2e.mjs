@@ -1,6 +1,7 @@
 // End to end in headless Chromium: the issuer console creates an offer, the wallet
 // accepts it, the verifier console asks "over 18?", the wallet shows the consent
-// screen and shares, and the verifier console shows the verified result.
+// screen and shares, and the verifier console shows the verified result; then the
+// same question answered with a zero-knowledge proof over an identity credential.
 //
 // Environment: KITH_URL (the running `kith serve --wallet-dir ...`), KITH_ADMIN_KEY,
 // KITH_SCREENSHOTS (where a failure's screenshots go), CHROMIUM (default
@@ -116,11 +117,63 @@ try {
   const history = await walletPage.locator('tbody').textContent();
   expect(history.includes('/age_over_18'), 'history records the shared claim');
 
-  step = 'wallet: delete the credential';
+  step = 'issuer console: an identity credential for zero-knowledge proofs';
+  await consolePage.goto(`${base}/console/issuer?template=identity_zkp`);
+  const identity = JSON.parse(await consolePage.getByLabel('Claims (JSON)').inputValue());
+  expect(identity.birthDate === '1990-04-12', 'the identity template has a birth date');
+  await consolePage.getByRole('button', { name: 'Create offer' }).click();
+  await consolePage.getByRole('status').filter({ hasText: 'Offer created' }).waitFor();
+  const identityOffer = await consolePage.getByLabel('Offer link').inputValue();
+
+  step = 'wallet: accept the identity credential';
   await walletPage.goto(`${base}/wallet`);
-  await walletPage.getByRole('button', { name: /^Delete/ }).click();
-  await walletPage.getByRole('status').filter({ hasText: 'deleted' }).waitFor();
-  expect(await walletPage.locator('article.card').count() === 0, 'no cards after deletion');
+  await walletPage.getByLabel(/Offer link/).fill(identityOffer);
+  await walletPage.getByRole('button', { name: 'Accept offer' }).click();
+  await walletPage.getByRole('status').filter({ hasText: 'Added to your wallet' }).waitFor();
+  expect(await walletPage.locator('article.card').count() === 2, 'two credential cards');
+
+  step = 'verifier console: ask "over 18?" as a zero-knowledge proof';
+  await consolePage.goto(`${base}/console/verifier`);
+  await consolePage.getByLabel('Age over 18 (zero-knowledge: no birth date)').check();
+  await consolePage.getByRole('button', { name: 'Create request' }).click();
+  const zkpRequest = await consolePage.getByLabel('Request link').inputValue();
+  await consolePage.getByText('Waiting for the wallet').waitFor();
+
+  step = 'wallet: the consent screen lists a proof, not the birth date';
+  await walletPage.getByLabel(/Request link/).fill(zkpRequest);
+  await walletPage.getByRole('button', { name: 'Review request' }).click();
+  await walletPage.getByRole('heading', { name: 'Share with this verifier?' }).waitFor();
+  const proven = await walletPage.locator('[data-proven]').evaluateAll(
+    (items) => items.map((i) => i.dataset.proven),
+  );
+  expect(proven.length === 1 && proven[0].startsWith('/credentialSubject/birthDate <= '), `proven: ${proven}`);
+  const zkpShared = await walletPage.locator('[data-shared]').evaluateAll(
+    (cells) => cells.map((c) => c.dataset.shared),
+  );
+  expect(zkpShared.length === 0, `no claim is shared, got ${zkpShared}`);
+  expect(!(await walletPage.locator('main').textContent()).includes('1990-04-12'), 'the consent screen does not share the birth date');
+
+  step = 'wallet: share the proof';
+  await walletPage.getByRole('button', { name: 'Share', exact: true }).click();
+  await walletPage.getByRole('status').filter({ hasText: 'Shared with' }).waitFor();
+
+  step = 'verifier console: verified, with the predicate and no claim';
+  const zkpOutcome = consolePage.locator('[data-outcome]');
+  await zkpOutcome.waitFor({ timeout: 15000 });
+  expect(await zkpOutcome.getAttribute('data-outcome') === 'verified', `outcome: ${await zkpOutcome.textContent()}`);
+  expect(await consolePage.locator('[data-proven]').count() === 1, 'the result lists the proven predicate');
+  const zkpResult = await consolePage.locator('#result').textContent();
+  for (const hidden of ['Alice', 'Example', '1990', 'NL']) {
+    expect(!zkpResult.includes(hidden), `the verifier did not learn ${hidden}`);
+  }
+
+  step = 'wallet: delete the credentials';
+  for (const left of [1, 0]) {
+    await walletPage.goto(`${base}/wallet`);
+    await walletPage.getByRole('button', { name: /^Delete/ }).first().click();
+    await walletPage.getByRole('status').filter({ hasText: 'deleted' }).waitFor();
+    expect(await walletPage.locator('article.card').count() === left, `${left} cards after deletion`);
+  }
 
   console.log('browser e2e: ok');
   await browser.close();
