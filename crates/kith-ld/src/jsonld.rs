@@ -4,8 +4,9 @@
 //! <https://www.w3.org/TR/json-ld11-api/#expansion-algorithm>,
 //! <https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm>
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use json_ld::expansion::{Action, Policy};
 use json_ld::rdf_types::generator;
@@ -67,11 +68,17 @@ impl Default for Options {
 }
 
 /// Expands `document` with the bundled contexts, in safe mode.
+///
+/// The active context made from the document's top-level `@context` is processed once
+/// per process and reused (see [`ContextCache`]).
 pub fn expand(document: &Value) -> Result<Value, Error> {
-    expand_with(document, &BundledContexts, &Options::default())
+    guarded(|| expand_in(document, Contexts::Bundled, &Options::default()))
 }
 
 /// Expands `document` with `loader` and `options`: the expanded form, always an array.
+///
+/// Nothing is cached: `loader` may serve anything, so a context it served once says
+/// nothing about what it serves next.
 pub fn expand_with(
     document: &Value,
     loader: &dyn ContextLoader,
@@ -81,12 +88,17 @@ pub fn expand_with(
 }
 
 /// Deserializes `document` to RDF with the bundled contexts, in safe mode.
+///
+/// The active context made from the document's top-level `@context` is processed once
+/// per process and reused (see [`ContextCache`]).
 pub fn to_rdf(document: &Value) -> Result<Vec<Quad>, Error> {
-    to_rdf_with(document, &BundledContexts, &Options::default())
+    guarded(|| to_rdf_in(document, Contexts::Bundled, &Options::default()))
 }
 
 /// Deserializes `document` to RDF with `loader` and `options`. Blank node labels are
 /// the processor's own (`_:0`, ...); canonicalize to compare datasets.
+///
+/// Nothing is cached, as for [`expand_with`].
 pub fn to_rdf_with(
     document: &Value,
     loader: &dyn ContextLoader,
@@ -158,7 +170,15 @@ impl Loader for Adapter<'_> {
     }
 }
 
-impl Adapter<'_> {
+impl<'a> Adapter<'a> {
+    fn new(loader: &'a dyn ContextLoader) -> Self {
+        Self {
+            loader,
+            missing: Mutex::new(None),
+            loads: Mutex::new(0),
+        }
+    }
+
     fn missing(&self) -> Option<String> {
         self.missing
             .lock()
@@ -241,20 +261,56 @@ fn map_error(adapter: &Adapter<'_>, code: ErrorCode, detail: String) -> Error {
     }
 }
 
+/// Where a run gets its remote contexts.
+#[derive(Clone, Copy)]
+pub(crate) enum Contexts<'a> {
+    /// A caller's loader, which may serve anything: nothing is cached.
+    Loader(&'a dyn ContextLoader),
+    /// [`BundledContexts`], with the cache of the active contexts they make.
+    Bundled,
+}
+
+impl<'a> Contexts<'a> {
+    fn loader(self) -> &'a dyn ContextLoader {
+        match self {
+            Self::Loader(loader) => loader,
+            Self::Bundled => &BundledContexts,
+        }
+    }
+
+    fn cache(self) -> Option<&'static ContextCache> {
+        match self {
+            Self::Loader(_) => None,
+            Self::Bundled => Some(bundled_cache()),
+        }
+    }
+}
+
 pub(crate) fn expand_unguarded(
     document: &Value,
     loader: &dyn ContextLoader,
     options: &Options,
 ) -> Result<Value, Error> {
-    let remote = remote(document, options)?;
-    let adapter = Adapter {
-        loader,
-        missing: Mutex::new(None),
-        loads: Mutex::new(0),
-    };
+    expand_in(document, Contexts::Loader(loader), options)
+}
+
+/// [`expand_unguarded`] with `contexts`.
+pub(crate) fn expand_in(
+    document: &Value,
+    contexts: Contexts<'_>,
+    options: &Options,
+) -> Result<Value, Error> {
+    let adapter = Adapter::new(contexts.loader());
     let processor = processor_options(options)?;
-    let expanded = futures_executor::block_on(remote.expand_full(&mut (), &adapter, processor, ()))
-        .map_err(|e| map_error(&adapter, e.code(), e.to_string()))?;
+    let cached = contexts.cache();
+    let expanded = match cached.and_then(|cache| cache.expand(document, &adapter, &processor)) {
+        Some(result) => result,
+        None => {
+            let remote = remote(document, options)?;
+            futures_executor::block_on(remote.expand_full(&mut (), &adapter, processor, ()))
+        }
+    }
+    .map_err(|e| map_error(&adapter, e.code(), e.to_string()))?;
     use json_ld::syntax::IntoJsonWithContext as _;
     Ok(Value::Array(
         expanded
@@ -269,23 +325,47 @@ pub(crate) fn to_rdf_unguarded(
     loader: &dyn ContextLoader,
     options: &Options,
 ) -> Result<Vec<Quad>, Error> {
-    let remote = remote(document, options)?;
-    let adapter = Adapter {
-        loader,
-        missing: Mutex::new(None),
-        loads: Mutex::new(0),
-    };
+    to_rdf_in(document, Contexts::Loader(loader), options)
+}
+
+/// [`to_rdf_unguarded`] with `contexts`.
+pub(crate) fn to_rdf_in(
+    document: &Value,
+    contexts: Contexts<'_>,
+    options: &Options,
+) -> Result<Vec<Quad>, Error> {
+    let adapter = Adapter::new(contexts.loader());
     let processor = processor_options(options)?;
-    let mut to_rdf = futures_executor::block_on(remote.to_rdf_full(
-        (),
-        generator::Blank::new(),
-        &adapter,
-        processor,
-        (),
-    ))
-    .map_err(|e| map_error(&adapter, e.code(), e.to_string()))?;
+    let rdf_direction = processor.rdf_direction;
+    let produce_generalized_rdf = processor.produce_generalized_rdf;
+    // What JsonLdProcessor::to_rdf_full does: expand unordered, then relabel the blank
+    // nodes with the generator and serialize (json-ld's ToRdf::new and quads).
+    let processor = processor.unordered();
+    let cached = contexts.cache();
+    let expanded = match cached.and_then(|cache| cache.expand(document, &adapter, &processor)) {
+        Some(result) => result,
+        None => {
+            let remote = remote(document, options)?;
+            futures_executor::block_on(remote.expand_full(&mut (), &adapter, processor, ()))
+        }
+    };
+    let mut expanded = expanded.map_err(|e| {
+        let code = e.code();
+        map_error(&adapter, code, json_ld::ToRdfError::Expand(e).to_string())
+    })?;
+    let mut generator = generator::Blank::new();
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
+    use json_ld::RdfQuads as _;
     let mut quads = Vec::new();
-    for json_ld::rdf_types::Quad(subject, predicate, object, graph) in to_rdf.cloned_quads() {
+    for json_ld::rdf_types::Quad(subject, predicate, object, graph) in expanded
+        .rdf_quads_full(
+            &mut (),
+            &mut generator,
+            rdf_direction,
+            produce_generalized_rdf,
+        )
+        .cloned()
+    {
         if quads.len() == MAX_QUADS {
             return Err(Error::TooLarge {
                 what: "RDF dataset",
@@ -303,6 +383,160 @@ pub(crate) fn to_rdf_unguarded(
         });
     }
     Ok(quads)
+}
+
+/// Most active contexts [`ContextCache`] holds; a new one past this empties it.
+const MAX_CACHED_CONTEXTS: usize = 32;
+
+/// Longest `@context` (as JSON text) [`ContextCache`] keeps an active context for.
+const MAX_CACHED_CONTEXT_LEN: usize = 16 * 1024;
+
+/// The cache of [`Contexts::Bundled`]: only it may have one (see [`ContextCache`]).
+fn bundled_cache() -> &'static ContextCache {
+    static CACHE: OnceLock<ContextCache> = OnceLock::new();
+    CACHE.get_or_init(ContextCache::default)
+}
+
+/// Active contexts made from a top-level `@context`, by its exact JSON text and the
+/// processing mode.
+///
+/// Context processing (loading the remote contexts and defining every term of the
+/// credentials v2 context) was most of the cost of [`to_rdf`], and every credential of
+/// one kind repeats the same `@context`. The active context depends only on that
+/// value, the processing mode, the base IRI (always none here) and what the loader
+/// serves, so only [`Contexts::Bundled`], whose documents are compiled in, has a
+/// cache: a key can never be answered with another context's result.
+#[derive(Default)]
+pub(crate) struct ContextCache {
+    entries: Mutex<HashMap<(ProcessingMode, String), CachedContext>>,
+}
+
+impl ContextCache {
+    /// Expands `document` with the cached active context of its `@context` (processing
+    /// and caching it first if needed), as the expansion algorithm would with the
+    /// `@context` entry in place: `None` when this shortcut does not apply (no
+    /// top-level object with an `@context`, a base IRI or `expandContext`, a context
+    /// too long to keep, or a context that does not process, whose error the ordinary
+    /// path then reports).
+    fn expand(
+        &self,
+        document: &Value,
+        adapter: &Adapter<'_>,
+        processor: &json_ld::Options,
+    ) -> Option<Result<json_ld::ExpandedDocument, json_ld::ExpandError>> {
+        let Value::Object(members) = document else {
+            return None;
+        };
+        let context = members.get("@context")?;
+        if processor.base.is_some() || processor.expand_context.is_some() {
+            return None;
+        }
+        check_depth(document).ok()?;
+        let active = self.active_context(context, adapter, processor.processing_mode)?;
+        // Expansion step 9 sets the active context to the result of processing the
+        // element's @context; the initial context has no @propagate or previous
+        // context (checked when caching), so starting from the result without the
+        // entry is the same run.
+        let rest: serde_json::Map<String, Value> = members
+            .iter()
+            .filter(|(name, _)| name.as_str() != "@context")
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let rest = json_syntax::Value::from_serde_json(Value::Object(rest));
+        use json_ld::Expand as _;
+        Some(
+            futures_executor::block_on(rest.expand_full(
+                &mut (),
+                (*active).clone(),
+                None,
+                adapter,
+                processor.expansion_options(),
+                (),
+            ))
+            .map_err(json_ld::ExpandError::Expansion),
+        )
+    }
+
+    /// The active context `context` makes from the initial one, from the cache or
+    /// processed (and cached) now. `adapter` is charged the remote contexts that
+    /// processing loads (or loaded), so the load bound counts as without the cache.
+    fn active_context(
+        &self,
+        context: &Value,
+        adapter: &Adapter<'_>,
+        mode: ProcessingMode,
+    ) -> Option<Arc<json_ld::Context>> {
+        let text = serde_json::to_string(context).ok()?;
+        if text.len() > MAX_CACHED_CONTEXT_LEN {
+            return None;
+        }
+        let key = (mode, text);
+        let cached = self.lock().get(&key).cloned();
+        let entry = match cached {
+            Some(entry) => entry,
+            None => {
+                let entry = Self::process(context, adapter.loader, mode)?;
+                let mut entries = self.lock();
+                if entries.len() >= MAX_CACHED_CONTEXTS {
+                    entries.clear();
+                }
+                entries.insert(key, entry.clone());
+                entry
+            }
+        };
+        *adapter.loads.lock().unwrap_or_else(|e| e.into_inner()) += entry.loads;
+        Some(entry.active)
+    }
+
+    /// Processes `context` from the initial context with a fresh count of loads:
+    /// `None` if that fails or leaves a previous context.
+    fn process(
+        context: &Value,
+        loader: &dyn ContextLoader,
+        mode: ProcessingMode,
+    ) -> Option<CachedContext> {
+        let adapter = Adapter::new(loader);
+        use json_ld::Process as _;
+        use json_ld::syntax::TryFromJson as _;
+        let local = json_ld::syntax::context::Context::try_from_json(
+            json_syntax::Value::from_serde_json(context.clone()),
+        )
+        .ok()?;
+        let options = json_ld::context_processing::Options {
+            processing_mode: mode,
+            ..Default::default()
+        };
+        let processed = futures_executor::block_on(local.process_full(
+            &mut (),
+            &json_ld::Context::new(None),
+            &adapter,
+            None,
+            options,
+            (),
+        ))
+        .ok()?
+        .into_processed();
+        if processed.previous_context().is_some() {
+            return None;
+        }
+        let loads = *adapter.loads.lock().unwrap_or_else(|e| e.into_inner());
+        Some(CachedContext {
+            active: Arc::new(processed),
+            loads,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(ProcessingMode, String), CachedContext>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An entry of [`ContextCache`].
+#[derive(Clone)]
+struct CachedContext {
+    active: Arc<json_ld::Context>,
+    /// How many remote contexts processing loaded.
+    loads: usize,
 }
 
 fn id(id: json_ld::rdf_types::Id) -> Term {
@@ -325,4 +559,140 @@ fn literal_term(literal: json_ld::rdf_types::Literal) -> Term {
         datatype,
         language,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const V2: &str = "https://www.w3.org/ns/credentials/v2";
+    const V1: &str = "https://www.w3.org/2018/credentials/v1";
+
+    /// Documents that take every path: type-scoped and nested contexts, a context that
+    /// does not propagate, no context, a top-level array, and documents that fail in
+    /// context processing or in expansion.
+    fn documents() -> Vec<Value> {
+        vec![
+            json!({
+                "@context": [V2, "https://www.w3.org/ns/credentials/examples/v2"],
+                "type": ["VerifiableCredential", "ExampleIdentityCredential"],
+                "issuer": "did:example:issuer",
+                "validFrom": "2024-01-01T00:00:00Z",
+                "credentialSubject": {"givenName": "Alice", "ageOver18": true, "height": 170,
+                    "address": {"locality": "Oxford"}}
+            }),
+            json!({
+                "@context": [V2],
+                "type": "DataIntegrityProof",
+                "cryptosuite": "bbs-2023",
+                "created": "2024-01-01T00:00:00Z",
+                "verificationMethod": "did:key:z#z",
+                "proofPurpose": "assertionMethod"
+            }),
+            json!({
+                "@context": [V1, {"@vocab": "https://example.org/#"}],
+                "id": "urn:uuid:1",
+                "type": ["VerifiableCredential"],
+                "issuer": {"id": "did:example:i", "name": "Issuer"},
+                "issuanceDate": "2024-01-01T00:00:00Z",
+                "credentialSubject": {
+                    "@context": {"nested": "https://example.org/nested#"},
+                    "nested": "x",
+                    "list": {"@list": [1, 2]}
+                }
+            }),
+            json!({
+                "@context": {"@propagate": false, "@vocab": "https://example.org/#"},
+                "name": "top",
+                "child": {"name": "not propagated"}
+            }),
+            json!({"@context": "https://www.w3.org/ns/did/v1", "id": "did:example:1",
+                "verificationMethod": [{"id": "did:example:1#k", "type": "Multikey",
+                    "controller": "did:example:1"}]}),
+            json!({"@id": "urn:x", "https://example.org/p": "no context"}),
+            json!([{"@context": [V2], "type": "VerifiableCredential"}]),
+            json!({"@context": [V1], "type": ["VerifiableCredential"], "undefinedTerm": 1}),
+            json!({"@context": [V1], "type": ["NotDefined"]}),
+            json!({"@context": ["https://example.com/unknown"], "name": "x"}),
+            json!({"@context": [V2, {"@version": 2}], "name": "x"}),
+            json!({"@context": [V2], "@id": 5}),
+        ]
+    }
+
+    /// The cached active context gives what processing the @context in place gives,
+    /// the first time and from the cache, results and errors alike.
+    #[test]
+    fn cached_contexts_change_nothing() {
+        let options = Options::default();
+        let plain = Contexts::Loader(&BundledContexts);
+        for document in documents() {
+            let expected_rdf = to_rdf_in(&document, plain, &options);
+            let expected_expanded = expand_in(&document, plain, &options);
+            for round in 0..2 {
+                assert_eq!(
+                    to_rdf_in(&document, Contexts::Bundled, &options),
+                    expected_rdf,
+                    "toRdf, round {round}: {document}"
+                );
+                assert_eq!(
+                    expand_in(&document, Contexts::Bundled, &options),
+                    expected_expanded,
+                    "expand, round {round}: {document}"
+                );
+            }
+        }
+    }
+
+    /// The remote contexts of the cached top-level `@context` count toward the load
+    /// bound as they do without the cache.
+    #[test]
+    fn cached_loads_still_count() {
+        let options = Options::default();
+        let context = json!([V2, "https://www.w3.org/ns/credentials/examples/v2"]);
+        for nested in [MAX_LOADS - 3, MAX_LOADS - 2, MAX_LOADS - 1] {
+            let nodes: Vec<Value> = (0..nested)
+                .map(|i| json!({"@context": V2, "id": format!("urn:n:{i}"), "name": "n"}))
+                .collect();
+            let document = json!({"@context": context.clone(), "id": "urn:root", "hasPart": nodes});
+            let plain = to_rdf_in(&document, Contexts::Loader(&BundledContexts), &options);
+            assert_eq!(nested < MAX_LOADS - 1, plain.is_ok(), "{nested}: {plain:?}");
+            for round in 0..2 {
+                assert_eq!(
+                    to_rdf_in(&document, Contexts::Bundled, &options),
+                    plain,
+                    "{nested} nested contexts, round {round}"
+                );
+            }
+        }
+    }
+
+    /// Equal contexts written differently are different keys; the cache never holds
+    /// more than its bound.
+    #[test]
+    fn the_cache_is_keyed_by_exact_text_and_bounded() {
+        let cache = ContextCache::default();
+        let adapter = Adapter::new(&BundledContexts);
+        let processor = processor_options(&Options::default()).unwrap();
+        for i in 0..(2 * MAX_CACHED_CONTEXTS) {
+            let document = json!({
+                "@context": [V2, {"@vocab": format!("https://example.org/{i}#")}],
+                "name": "x"
+            });
+            let expanded = cache
+                .expand(&document, &adapter, &processor)
+                .unwrap()
+                .unwrap();
+            assert!(format!("{expanded:?}").contains("https://schema.org/name"));
+            assert!(cache.lock().len() <= MAX_CACHED_CONTEXTS);
+        }
+        let one = json!({"@context": {"@vocab": "https://example.org/a#", "n": "https://example.org/n"}, "n": 1});
+        let two = json!({"@context": {"n": "https://example.org/n", "@vocab": "https://example.org/a#"}, "n": 1});
+        let before = cache.lock().len();
+        cache.expand(&one, &adapter, &processor).unwrap().unwrap();
+        cache.expand(&two, &adapter, &processor).unwrap().unwrap();
+        let after = cache.lock().len();
+        assert!(after == before + 2 || after == 2, "{before} -> {after}");
+    }
 }

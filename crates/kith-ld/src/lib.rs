@@ -8,6 +8,9 @@
 //! - Remote contexts come only from a [`ContextLoader`]; the default, [`BundledContexts`],
 //!   serves the contexts Verifiable Credentials use, compiled in from the `ssi-contexts`
 //!   crate. Any other URL is [`Error::UnknownContext`]. Nothing is ever fetched.
+//!   [`expand`] and [`to_rdf`] (bundled contexts only) keep the active context each
+//!   top-level `@context` makes, a bounded number of them, since processing the
+//!   credentials v2 context costs more than the rest of a credential.
 //! - [`rdfc::canonicalize`] is RDFC-1.0 with a work bound
 //!   ([`Error::CanonicalizationTooComplex`] on poison graphs).
 //! - [`skolem`] names blank nodes so that a document and selections of it share labels
@@ -57,16 +60,22 @@ pub fn canonical_nquads(document: &serde_json::Value) -> Result<String, Error> {
 #[doc(hidden)]
 pub mod __fuzz {
     /// Expands and deserializes `bytes` (as JSON) to RDF with the bundled contexts,
-    /// canonicalizes the result, and checks that the canonical N-Quads parse back to
-    /// the same quads.
+    /// checks that the cached active contexts change nothing, canonicalizes the
+    /// result, and checks that the canonical N-Quads parse back to the same quads.
     pub fn jsonld(bytes: &[u8]) {
+        use crate::jsonld::Contexts;
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
             return;
         };
         let options = crate::Options::default();
-        let _ = crate::jsonld::expand_unguarded(&value, &crate::BundledContexts, &options);
-        if let Ok(quads) =
-            crate::jsonld::to_rdf_unguarded(&value, &crate::BundledContexts, &options)
+        let plain = Contexts::Loader(&crate::BundledContexts);
+        let expanded = crate::jsonld::expand_in(&value, plain, &options);
+        let cached = crate::jsonld::expand_in(&value, Contexts::Bundled, &options);
+        assert_eq!(cached, expanded, "expansion with a cached context");
+        let rdf = crate::jsonld::to_rdf_in(&value, plain, &options);
+        let cached = crate::jsonld::to_rdf_in(&value, Contexts::Bundled, &options);
+        assert_eq!(cached, rdf, "toRdf with a cached context");
+        if let Ok(quads) = rdf
             && let Ok(canonical) = crate::canonicalize(&quads, &crate::CanonOptions::default())
         {
             let reparsed = crate::parse_nquads(&canonical.nquads).expect("canonical N-Quads parse");

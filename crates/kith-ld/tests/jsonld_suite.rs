@@ -15,12 +15,16 @@
 //!   contexts or credentials use.
 //!
 //! Each test prints `ok`, `skip` or `FAIL`; the test fails on any `FAIL`.
+//!
+//! [`cached_contexts_agree_on_every_input`] runs every input of both manifests once
+//! more through [`kith_ld::to_rdf`] and [`kith_ld::expand`], whose active contexts
+//! are cached, and requires exactly what the same run without the cache gives.
 
 use std::path::PathBuf;
 
 use kith_ld::{
-    CanonOptions, ContextDocument, ContextLoader, Options, RdfDirection, canonicalize, expand_with,
-    parse_nquads, to_rdf_with,
+    BundledContexts, CanonOptions, ContextDocument, ContextLoader, Options, RdfDirection,
+    canonicalize, expand_with, parse_nquads, to_rdf_with,
 };
 use serde_json::Value;
 
@@ -296,4 +300,46 @@ fn to_rdf_manifest() {
     let run = run("toRdf-manifest.jsonld");
     assert!(run.passed > 0);
     assert!(run.failures.is_empty(), "failed: {:?}", run.failures);
+}
+
+/// The suite's inputs with the bundled contexts in safe mode (the suite's own remote
+/// contexts are then unknown): cached and uncached runs agree on every result and
+/// every error, on a cache miss and on a hit.
+#[test]
+fn cached_contexts_agree_on_every_input() {
+    let dir = tests_dir();
+    let options = Options::default();
+    let (mut compared, mut succeeded) = (0, 0);
+    for manifest in ["expand-manifest.jsonld", "toRdf-manifest.jsonld"] {
+        let manifest_json: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(manifest)).unwrap()).unwrap();
+        for entry in manifest_json["sequence"].as_array().unwrap() {
+            let id = entry["@id"].as_str().unwrap();
+            let text = std::fs::read_to_string(dir.join(entry["input"].as_str().unwrap())).unwrap();
+            let Ok(input) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            let rdf = to_rdf_with(&input, &BundledContexts, &options);
+            let expanded = expand_with(&input, &BundledContexts, &options);
+            for round in 0..2 {
+                assert_eq!(
+                    kith_ld::to_rdf(&input),
+                    rdf,
+                    "{manifest} {id} toRdf, round {round}"
+                );
+                assert_eq!(
+                    kith_ld::expand(&input),
+                    expanded,
+                    "{manifest} {id} expand, round {round}"
+                );
+            }
+            compared += 1;
+            succeeded += usize::from(rdf.is_ok());
+        }
+    }
+    println!("{compared} inputs compared, {succeeded} deserialized to RDF");
+    assert!(
+        compared > 500 && succeeded > 300,
+        "{compared} inputs, {succeeded} ok"
+    );
 }

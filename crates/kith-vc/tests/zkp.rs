@@ -228,6 +228,106 @@ fn a_proof_for_another_bound_relabelled_fails() {
 }
 
 #[test]
+fn a_lower_bound_relabelled_past_the_value_fails() {
+    let issuer = issuer();
+    let issued = credential(&issuer, "2001-05-17");
+    let adult_since = "/credentialSubject/birthDate >= 2000-01-01";
+    let presentation = zkp::present(
+        &issued,
+        issuer.key.public_key(),
+        &options("n", adult_since, &[]),
+    )
+    .unwrap();
+    let report = verify(&presentation, "n", adult_since);
+    assert!(report.report.verified, "{:#?}", report.report.checks);
+    // ">= 2002-01-01" is false for this holder: the prover refuses it ...
+    let later = "/credentialSubject/birthDate >= 2002-01-01";
+    let err =
+        zkp::present(&issued, issuer.key.public_key(), &options("n", later, &[])).unwrap_err();
+    assert_eq!(err.code(), "predicate_false");
+    // ... and the true proof relabelled with that bound, tags forged, does not verify.
+    let mut relabelled = presentation.clone();
+    relabelled["verifiableCredential"][0]["proof"]["predicates"][0]["value"] = "2002-01-01".into();
+    assert_eq!(
+        code(&verify(&relabelled, "n", later)),
+        Some("statement_mismatch")
+    );
+    zkp::__retag_presentation(&mut relabelled).unwrap();
+    let report = verify(&relabelled, "n", later);
+    assert_eq!(code(&report), Some("invalid_signature"));
+    assert!(report.predicates.is_empty());
+    // and so does the operator flipped from >= to <= on the same bound
+    let mut flipped = presentation.clone();
+    flipped["verifiableCredential"][0]["proof"]["predicates"][0]["op"] = "<=".into();
+    zkp::__retag_presentation(&mut flipped).unwrap();
+    assert_eq!(code(&verify(&flipped, "n", "")), Some("invalid_signature"));
+}
+
+#[test]
+fn strict_and_inclusive_bounds_hold_exactly_up_to_their_edges() {
+    let issuer = issuer();
+    // birthDate 2001-05-17, score 12.5
+    let issued = credential(&issuer, "2001-05-17");
+    let at_the_edge = [
+        "/credentialSubject/birthDate <= 2001-05-17",
+        "/credentialSubject/birthDate >= 2001-05-17",
+        "/credentialSubject/birthDate < 2001-05-18",
+        "/credentialSubject/birthDate > 2001-05-16",
+        "/credentialSubject/score >= 12.5",
+        "/credentialSubject/score <= 12.5",
+        "/credentialSubject/score < 12.500001",
+        "/credentialSubject/score > 12.499999",
+    ];
+    let mut opts = options("n", at_the_edge[0], &[]);
+    for predicate in &at_the_edge[1..] {
+        opts.predicates.extend(Predicate::parse(predicate).unwrap());
+    }
+    let presentation = zkp::present(&issued, issuer.key.public_key(), &opts).unwrap();
+    let report = verify(&presentation, "n", "");
+    assert!(report.report.verified, "{:#?}", report.report.checks);
+    let proven: Vec<&str> = report
+        .predicates
+        .iter()
+        .map(|p| p.statement.as_str())
+        .collect();
+    assert_eq!(proven, at_the_edge);
+    // One step past the edge, each is false and the prover refuses it.
+    for past_the_edge in [
+        "/credentialSubject/birthDate < 2001-05-17",
+        "/credentialSubject/birthDate > 2001-05-17",
+        "/credentialSubject/birthDate <= 2001-05-16",
+        "/credentialSubject/birthDate >= 2001-05-18",
+        "/credentialSubject/score > 12.5",
+        "/credentialSubject/score < 12.5",
+        "/credentialSubject/score >= 12.500001",
+        "/credentialSubject/score <= 12.499999",
+    ] {
+        let err = zkp::present(
+            &issued,
+            issuer.key.public_key(),
+            &options("n", past_the_edge, &[]),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "predicate_false", "{past_the_edge}");
+    }
+    // A bound below every value is no predicate at all.
+    let err = zkp::present(
+        &issued,
+        issuer.key.public_key(),
+        &options("n", "/credentialSubject/birthDate < 0001-01-01", &[]),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_predicate");
+    // The first day is provable from both sides.
+    let first = credential(&issuer, "0001-01-01");
+    let mut opts = options("n", "/credentialSubject/birthDate <= 0001-01-01", &[]);
+    opts.predicates
+        .extend(Predicate::parse("/credentialSubject/birthDate >= 0001-01-01").unwrap());
+    let presentation = zkp::present(&first, issuer.key.public_key(), &opts).unwrap();
+    assert!(verify(&presentation, "n", "").report.verified);
+}
+
+#[test]
 fn every_changed_byte_fails() {
     let issuer = issuer();
     let issued = credential(&issuer, "2001-05-17");
@@ -483,4 +583,51 @@ fn the_fuzz_entry_point_survives_prefixes_and_noise() {
     zkp::__fuzz_proof(&noise);
     zkp::__fuzz_proof(presentation.to_string().as_bytes());
     zkp::__fuzz_proof(proof_value(&presentation).as_bytes());
+}
+
+/// Seeds of the `zkp_proof` fuzz target: proofs for the statement shapes it tries (at
+/// most two hidden claims, up to two predicates), so its inputs decode all the way.
+/// Checked here; written to the directory named by `KITH_WRITE_FUZZ_SEEDS`:
+/// `KITH_WRITE_FUZZ_SEEDS=$PWD/fuzz/seeds/zkp_proof cargo test -p kith-vc --test zkp fuzz_seeds`.
+#[test]
+fn fuzz_seeds_are_presentations_that_verify() {
+    let issuer = issuer();
+    let unsigned = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "AgeCredential"],
+        "issuer": issuer.did,
+        "credentialSubject": {"name": "Alice", "birthDate": "2001-05-17", "score": 12.5}
+    });
+    let issued = zkp::issue(&unsigned, &issuer.key, &issuer.kid).unwrap();
+    let one = zkp::present(
+        &issued,
+        issuer.key.public_key(),
+        &options("n", AGE, &[NAME]),
+    )
+    .unwrap();
+    let mut both = options("n", AGE, &[NAME]);
+    both.predicates
+        .extend(Predicate::parse("/credentialSubject/score >= 10").unwrap());
+    let two = zkp::present(&issued, issuer.key.public_key(), &both).unwrap();
+    assert!(verify(&one, "n", AGE).report.verified);
+    assert!(verify(&two, "n", AGE).report.verified);
+    let seeds: [(&str, Vec<u8>); 4] = [
+        ("derived.bin", proof_bytes(&one)),
+        ("derived-two-predicates.bin", proof_bytes(&two)),
+        ("derived.txt", proof_value(&one).as_bytes().to_vec()),
+        (
+            "presentation.json",
+            serde_json::to_vec_pretty(&one).unwrap(),
+        ),
+    ];
+    for (_, bytes) in &seeds {
+        zkp::__fuzz_proof(bytes);
+    }
+    if let Some(dir) = std::env::var_os("KITH_WRITE_FUZZ_SEEDS") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in &seeds {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
 }

@@ -265,7 +265,8 @@ fn statement_bytes(
 
 /// Derives a presentation from an issued credential: discloses `options.reveal`,
 /// proves `options.predicates` on hidden claims, bound to the verifier's nonce and
-/// domain. The issuer's `key` is checked against the credential first.
+/// domain. The credential's signature is checked against the issuer's `key` before
+/// any proof is made (`invalid_signature`).
 ///
 /// Refuses a predicate its claim does not satisfy (`predicate_false`), one on a
 /// claim that is not a date, date-time or number (`unsupported_claim`) or that is
@@ -277,8 +278,8 @@ pub fn present(
 ) -> Result<Value, ZkpError> {
     let issued = read_issued(credential)?;
     let frame = frame(issued.object);
+    // The signature is checked against `key` by `crypto::prove`, before any proof.
     let all = messages(&frame, &issued.claims, issued.verification_method)?;
-    crypto::verify_signature(key, &all, &issued.signature)?;
     if options.predicates.len() > crypto::MAX_PREDICATES {
         return Err(ZkpError::InvalidPredicate(format!(
             "at most {} predicates",
@@ -313,16 +314,15 @@ pub fn present(
                 claim.pointer
             )));
         }
-        let (min, max) = predicate.range(claim.kind)?;
+        let bound = predicate.bound(claim.kind)?;
         let value = encoding::ordered(claim.kind, &claim.value)
             .ok_or_else(|| ZkpError::UnsupportedClaim(claim.pointer.clone()))?;
-        if !(min <= value && value < max) {
+        if bound.distance(value).is_none() {
             return Err(ZkpError::PredicateFalse(predicate.to_string()));
         }
         ranges.push(Range {
             index: i + 1,
-            min,
-            max,
+            bound,
         });
         values.push(value);
     }
@@ -635,11 +635,9 @@ fn rebuild(derived: &Derived) -> Result<Rebuilt, ZkpError> {
     let mut ranges = Vec::with_capacity(derived.predicates.len());
     for predicate in &derived.predicates {
         let i = index_of(&predicate.claim)?;
-        let (min, max) = predicate.range(ordered[i].1)?;
         ranges.push(Range {
             index: i + 1,
-            min,
-            max,
+            bound: predicate.bound(ordered[i].1)?,
         });
     }
     let revealed_pointers: BTreeSet<String> = derived.disclosed.keys().cloned().collect();

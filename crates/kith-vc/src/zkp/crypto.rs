@@ -5,14 +5,18 @@
 //! - A proof of knowledge of the signature that discloses some messages and hides the
 //!   rest (`bbs_plus::proof_23_cdl`, the CDL16-style protocol whose Schnorr responses
 //!   are for the messages themselves, so they can be shared with other protocols).
-//! - For each predicate, a Bulletproofs++ range proof (`bulletproofs_plus_plus`) that
-//!   `value - min` and `max - 1 - value` are 64-bit, over two Pedersen commitments, and
-//!   two Schnorr proofs (`schnorr_pok`) that the commitments hold the hidden message:
-//!   they use the BBS protocol's blinding for that message, so their responses must
-//!   equal its response, which the verifier checks.
+//! - For each predicate (`value <= b` or `value >= b`), a Pedersen commitment `V` to
+//!   the distance `b - value` or `value - b`, a Bulletproofs++ range proof
+//!   (`bulletproofs_plus_plus`, base 16) that it is below 2^64, and a Schnorr proof
+//!   (`schnorr_pok`) that `g·b - V` or `V + g·b` commits to the hidden message: it uses
+//!   the BBS protocol's blinding for that message, so its response must equal the BBS
+//!   response, which the verifier checks.
 //! - One Fiat–Shamir challenge over a Merlin transcript that starts with the issuer key,
-//!   the message count, the verifier's nonce and domain, the statement and the ranges,
-//!   then takes every commitment and the range proofs.
+//!   the message count, the verifier's nonce and domain, the statement and each
+//!   predicate's bound, then takes every commitment and the range proofs.
+//!
+//! The range proofs are made by [`bulletproofs`] (the library's prover, ported to do
+//! fewer group operations) and checked by the library's verifier.
 //!
 //! Every byte string from outside is decoded with arkworks' validating deserializer
 //! (points on the curve, in the prime-order subgroup; scalars below the order), and
@@ -22,16 +26,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G2Affine};
+use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, SerializationError};
 use ark_std::rand::SeedableRng;
 use ark_std::rand::rngs::StdRng;
 use bbs_plus::prelude::{
-    PoKOfSignature23G1Proof, PoKOfSignature23G1Protocol, PublicKeyG2, SecretKey, Signature23G1,
-    SignatureParams23G1,
+    PoKOfSignature23G1Proof, PoKOfSignature23G1Protocol, PreparedPublicKeyG2,
+    PreparedSignatureParams23G1, SecretKey, Signature23G1, SignatureParams23G1,
 };
-use bulletproofs_plus_plus::prelude::{ProofArbitraryRange, Prover, SetupParams};
+use bulletproofs_plus_plus::prelude::Proof as Bulletproof;
 use dock_crypto_utils::signature::MessageOrBlinding;
 use dock_crypto_utils::transcript::{MerlinTranscript, Transcript};
 use schnorr_pok::discrete_log::{PokPedersenCommitment, PokPedersenCommitmentProtocol};
@@ -39,15 +44,22 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::ZkpError;
+use super::bulletproofs::{self, Generators};
+use super::predicate::Bound;
 
-type Params = SignatureParams23G1<Bls12_381>;
+/// The BBS parameters for one message count, as signing and proving use them and with
+/// `g2` prepared for pairings, as verifying does.
+struct Params {
+    plain: SignatureParams23G1<Bls12_381>,
+    prepared: PreparedSignatureParams23G1<Bls12_381>,
+}
 
 /// Label of the BBS message generators (`g1`, `h_i`); `g2` is the standard generator.
 const PARAMS_LABEL: &[u8] = b"kith-zkp-2026/bbs";
-/// Label of the Bulletproofs++ generators.
-const BPP_LABEL: &[u8] = b"kith-zkp-2026/bulletproofs++";
-/// Bits of each range proof: `value - min` and `max - 1 - value` are in `[0, 2^64)`.
-const RANGE_BITS: u16 = 64;
+/// Bits of each range proof: the distance to the bound is in `[0, 2^64)`.
+const RANGE_BITS: u16 = bulletproofs::BITS;
+/// Base of each range proof's digits: 64 bits are 16 hexadecimal digits.
+const RANGE_BASE: u16 = bulletproofs::BASE;
 
 /// The first byte of every proof value.
 pub(crate) const VERSION: u8 = 1;
@@ -71,29 +83,29 @@ const SCALAR_LEN: usize = 32;
 const TAG_LEN: usize = 16;
 /// Version, kind, binding tag, statement tag.
 const HEADER_LEN: usize = 2 + 2 * TAG_LEN;
-/// Vector lengths inside one Bulletproofs++ proof for 2 values of 64 bits in base 2.
-const BPP_X_LEN: usize = 7;
+/// Rounds of the weighted norm linear argument, halving 16 `G_i` and 8 `H_i` to one:
+/// the length of its `X` and `R` vectors.
+const BPP_ROUNDS: usize = bulletproofs::G_VEC_LEN.ilog2() as usize;
+/// Lengths of its final `l` and `n` vectors.
 const BPP_L_LEN: usize = 1;
 const BPP_N_LEN: usize = 1;
-/// One `ProofArbitraryRange`: `V` (2 points), base (u16), `D, M, R, S`, then the
-/// weighted norm linear argument `X`, `R` (points), `l`, `n` (scalars), each vector
-/// with a u64 length.
-const BPP_LEN: usize = 8
-    + 2 * G1_LEN
-    + 2
+/// One Bulletproofs++ `Proof`: base (u16), `D, M, R, S`, then the weighted norm linear
+/// argument `X`, `R` (points), `l`, `n` (scalars), each vector with a u64 length.
+const BPP_LEN: usize = 2
     + 4 * G1_LEN
     + 8
-    + BPP_X_LEN * G1_LEN
+    + BPP_ROUNDS * G1_LEN
     + 8
-    + BPP_X_LEN * G1_LEN
+    + BPP_ROUNDS * G1_LEN
     + 8
     + BPP_L_LEN * SCALAR_LEN
     + 8
     + BPP_N_LEN * SCALAR_LEN;
 /// A Schnorr proof for a Pedersen commitment: `t` and two responses.
 const PEDERSEN_LEN: usize = G1_LEN + 2 * SCALAR_LEN;
-/// One predicate's share of a derived proof.
-pub const RANGE_PROOF_LEN: usize = BPP_LEN + 2 * PEDERSEN_LEN;
+/// One predicate's share of a derived proof: the commitment `V`, the Bulletproofs++
+/// proof, the Schnorr proof.
+pub const RANGE_PROOF_LEN: usize = G1_LEN + BPP_LEN + PEDERSEN_LEN;
 
 /// A fresh CSPRNG seeded from the operating system.
 fn rng() -> Result<StdRng, ZkpError> {
@@ -117,29 +129,40 @@ fn params(count: usize) -> Result<Arc<Params>, ZkpError> {
     }
     let count32 = u32::try_from(count)
         .map_err(|_| ZkpError::MessageCountMismatch(format!("{count} messages")))?;
-    let mut params = Params::new::<sha2_v010::Sha256>(PARAMS_LABEL, count32);
-    params.g2 = G2Affine::generator();
-    let params = Arc::new(params);
+    let mut plain = SignatureParams23G1::new::<sha2_v010::Sha256>(PARAMS_LABEL, count32);
+    plain.g2 = G2Affine::generator();
+    let params = Arc::new(Params {
+        prepared: plain.clone().into(),
+        plain,
+    });
     if let Ok(mut c) = cache.lock() {
         c.insert(count, params.clone());
     }
     Ok(params)
 }
 
-/// The Bulletproofs++ generators, hashed from [`BPP_LABEL`] once.
-fn bpp_setup() -> &'static SetupParams<G1Affine> {
-    static SETUP: OnceLock<SetupParams<G1Affine>> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        SetupParams::new_for_arbitrary_range_proof::<sha2_v010::Sha256>(BPP_LABEL, 2, RANGE_BITS, 1)
-    })
+/// The Bulletproofs++ generators for one 64-bit value in base 16: `G` and `H_0` are
+/// the Pedersen commitment key `g`, `h`.
+fn bpp() -> &'static Generators {
+    bulletproofs::generators()
 }
 
 /// An issuer's public key: a point of G2's prime-order subgroup other than the identity.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct IssuerPublicKey {
-    point: G2Affine,
     bytes: [u8; PUBLIC_KEY_LEN],
+    /// The point prepared for pairings (the Miller loop's line coefficients, 20 KB).
+    prepared: Arc<<Bls12_381 as Pairing>::G2Prepared>,
 }
+
+/// The compressed encoding is canonical: equal bytes, equal keys.
+impl PartialEq for IssuerPublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for IssuerPublicKey {}
 
 impl std::fmt::Debug for IssuerPublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -150,13 +173,35 @@ impl std::fmt::Debug for IssuerPublicKey {
 
 impl IssuerPublicKey {
     /// Decodes a compressed G2 point (96 bytes, the Multikey `bls12_381-g2-pub` form).
+    ///
+    /// Valid keys are remembered by their bytes (up to 32, then the memory starts
+    /// over): a verifier sees few issuers, and decoding a key (a square root and a
+    /// subgroup check in G2) and preparing it for pairings take about 0.4 ms.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ZkpError> {
+        const KNOWN_KEYS: usize = 32;
         let array: [u8; PUBLIC_KEY_LEN] = bytes.try_into().map_err(|_| {
             ZkpError::InvalidKey(format!(
                 "a BLS12-381 G2 public key is {PUBLIC_KEY_LEN} bytes, got {}",
                 bytes.len()
             ))
         })?;
+        static KNOWN: OnceLock<Mutex<BTreeMap<[u8; PUBLIC_KEY_LEN], IssuerPublicKey>>> =
+            OnceLock::new();
+        let known = KNOWN.get_or_init(Mutex::default);
+        if let Some(key) = known.lock().ok().and_then(|k| k.get(&array).cloned()) {
+            return Ok(key);
+        }
+        let key = Self::decode(array)?;
+        if let Ok(mut k) = known.lock() {
+            if k.len() >= KNOWN_KEYS {
+                k.clear();
+            }
+            k.insert(array, key.clone());
+        }
+        Ok(key)
+    }
+
+    fn decode(array: [u8; PUBLIC_KEY_LEN]) -> Result<Self, ZkpError> {
         let point = G2Affine::deserialize_compressed(&array[..]).map_err(|_| {
             ZkpError::InvalidPoint(
                 "the public key is not a point of the G2 prime-order subgroup".into(),
@@ -168,9 +213,14 @@ impl IssuerPublicKey {
             ));
         }
         Ok(Self {
-            point,
             bytes: array,
+            prepared: Arc::new(point.into()),
         })
+    }
+
+    /// The key prepared for pairings, as BBS verification takes it.
+    fn prepared(&self) -> PreparedPublicKeyG2<Bls12_381> {
+        PreparedPublicKeyG2((*self.prepared).clone())
     }
 
     /// The compressed point.
@@ -279,7 +329,7 @@ fn serialize(item: &impl CanonicalSerialize, out: &mut Vec<u8>) -> Result<(), Zk
 /// Signs `messages` (the header and every claim): `A ‖ e`, 80 bytes.
 pub(crate) fn sign(key: &IssuerSecretKey, messages: &[Fr]) -> Result<Vec<u8>, ZkpError> {
     let params = params(messages.len())?;
-    let signature = Signature23G1::new(&mut rng()?, messages, &key.secret, &params)
+    let signature = Signature23G1::new(&mut rng()?, messages, &key.secret, &params.plain)
         .map_err(|e| ZkpError::InvalidCredential(format!("signing: {e:?}")))?;
     let mut out = Vec::with_capacity(SIGNATURE_LEN);
     serialize(&signature, &mut out)?;
@@ -318,16 +368,16 @@ pub(crate) fn verify_signature(
     let params = params(messages.len())?;
     let signature = decode_signature(signature)?;
     signature
-        .verify(messages, PublicKeyG2(key.point), (*params).clone())
+        .verify(messages, key.prepared(), params.prepared.clone())
         .map_err(|e| ZkpError::InvalidProof(format!("the issuer's signature: {e:?}")))
 }
 
-/// A predicate as the proof sees it: message `index` lies in `[min, max)`.
+/// A predicate as the proof sees it: message `index`, an integer below 2^64, is at
+/// most or at least a bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Range {
     pub(crate) index: usize,
-    pub(crate) min: u64,
-    pub(crate) max: u64,
+    pub(crate) bound: Bound,
 }
 
 /// What a derived proof proves, shared by prover and verifier.
@@ -370,9 +420,6 @@ impl Statement<'_> {
                     range.index
                 )));
             }
-            if range.min >= range.max {
-                return Err(ZkpError::InvalidPredicate("an empty range".into()));
-            }
         }
         Ok(())
     }
@@ -382,11 +429,11 @@ impl Statement<'_> {
     }
 
     fn statement_tag(&self) -> [u8; TAG_LEN] {
-        let mut ranges = Vec::with_capacity(self.ranges.len() * 24);
+        let mut ranges = Vec::with_capacity(self.ranges.len() * 17);
         for range in self.ranges {
             ranges.extend_from_slice(&(range.index as u64).to_le_bytes());
-            ranges.extend_from_slice(&range.min.to_le_bytes());
-            ranges.extend_from_slice(&range.max.to_le_bytes());
+            ranges.push(range.bound.side());
+            ranges.extend_from_slice(&range.bound.value().to_le_bytes());
         }
         tag(
             b"kith-zkp-2026/statement",
@@ -403,8 +450,8 @@ impl Statement<'_> {
         t.append_message(b"statement", self.statement);
         for range in self.ranges {
             t.append_message(b"range-index", &(range.index as u64).to_le_bytes());
-            t.append_message(b"range-min", &range.min.to_le_bytes());
-            t.append_message(b"range-max", &range.max.to_le_bytes());
+            t.append_message(b"range-side", &[range.bound.side()]);
+            t.append_message(b"range-bound", &range.bound.value().to_le_bytes());
         }
         t
     }
@@ -424,44 +471,44 @@ fn tag(label: &[u8], parts: &[&[u8]]) -> [u8; TAG_LEN] {
     out
 }
 
-/// Commitments to the value itself from the two range-proof commitments:
-/// `V0 + g*min = g*v + h*r1` and `g*(max-1) - V1 = g*v - h*r2`.
-fn value_commitments(v: &[G1Affine], range: &Range) -> Result<(G1Affine, G1Affine), ZkpError> {
-    let (g, _) = bpp_setup().get_pedersen_commitment_key();
-    let mut pairs =
-        ProofArbitraryRange::get_commitments_to_values_given_transformed_commitments_and_g(
-            v,
-            vec![(range.min, range.max)],
-            &g,
-        )
-        .map_err(|e| ZkpError::MalformedProof(format!("range commitments: {e:?}")))?;
-    pairs
-        .pop()
-        .ok_or_else(|| ZkpError::MalformedProof("no range commitment".into()))
+/// The commitment to the message itself from the commitment `V = g·d + h·γ` to its
+/// distance `d` from the bound `b`: `g·b - V = g·v + h·(-γ)` for `v <= b`,
+/// `V + g·b = g·v + h·γ` for `v >= b`.
+fn value_commitment(v: &G1Affine, bound: Bound) -> G1Affine {
+    let gb = bpp().pedersen(Fr::from(bound.value()), Fr::zero());
+    match bound {
+        Bound::AtMost(_) => (gb - v).into_affine(),
+        Bound::AtLeast(_) => (gb + v).into_affine(),
+    }
 }
 
-fn range_commitments_bytes(
-    v: &[G1Affine],
-    c: (&G1Affine, &G1Affine),
-    t: (&G1Affine, &G1Affine),
-) -> Result<Vec<u8>, ZkpError> {
-    let (g, h) = bpp_setup().get_pedersen_commitment_key();
-    let mut bytes = Vec::with_capacity(8 * G1_LEN);
-    serialize(&v.to_vec(), &mut bytes)?;
-    for (commitment, t) in [(c.0, t.0), (c.1, t.1)] {
-        PokPedersenCommitmentProtocol::compute_challenge_contribution(
-            &g, &h, commitment, t, &mut bytes,
-        )
+/// The Schnorr proof's equation `g·s1 + h·s2 - c·challenge = t`, as
+/// `PokPedersenCommitment::verify` checks it, with `g·s1 + h·s2` from the precomputed
+/// multiples of the fixed generators.
+fn schnorr_holds(proof: &PokPedersenCommitment<G1Affine>, c: &G1Affine, challenge: &Fr) -> bool {
+    let lhs = bpp()
+        .pedersen(proof.response1, proof.response2)
+        .into_group()
+        - *c * challenge;
+    lhs.into_affine() == proof.t
+}
+
+/// What one predicate adds to the transcript before the range proofs: `V`, then the
+/// Schnorr protocol's key, instance and commitment.
+fn range_commitments_bytes(v: &G1Affine, c: &G1Affine, t: &G1Affine) -> Result<Vec<u8>, ZkpError> {
+    let (g, h) = bpp().setup().get_pedersen_commitment_key();
+    let mut bytes = Vec::with_capacity(5 * G1_LEN);
+    serialize(v, &mut bytes)?;
+    PokPedersenCommitmentProtocol::compute_challenge_contribution(&g, &h, c, t, &mut bytes)
         .map_err(|e| ZkpError::MalformedProof(format!("{e:?}")))?;
-    }
     Ok(bytes)
 }
 
 /// Makes a derived proof of `statement` from the issuer's `signature` over `messages`.
 /// `values` are the `u64`s of the range messages, in `statement.ranges` order.
 ///
-/// Refuses (`predicate_false`) when a value is outside its range: no proof is made for
-/// a false statement.
+/// Refuses (`predicate_false`) when a value is on the wrong side of its bound: no proof
+/// is made for a false statement.
 pub(crate) fn prove(
     statement: &Statement<'_>,
     signature: &[u8],
@@ -485,6 +532,7 @@ pub(crate) fn prove(
             )));
         }
     }
+    let mut distances = Vec::with_capacity(values.len());
     for (range, value) in statement.ranges.iter().zip(values) {
         if messages[range.index] != Fr::from(*value) {
             return Err(ZkpError::InvalidPredicate(format!(
@@ -492,21 +540,26 @@ pub(crate) fn prove(
                 range.index
             )));
         }
-        if !(range.min <= *value && *value < range.max) {
-            return Err(ZkpError::PredicateFalse(format!(
-                "message {} is outside [{}, {})",
-                range.index, range.min, range.max
-            )));
-        }
+        distances.push(range.bound.distance(*value).ok_or_else(|| {
+            ZkpError::PredicateFalse(format!(
+                "message {} is not {} {}",
+                range.index,
+                match range.bound {
+                    Bound::AtMost(_) => "<=",
+                    Bound::AtLeast(_) => ">=",
+                },
+                range.bound.value()
+            ))
+        })?);
     }
     let params = params(statement.message_count)?;
     let signature = decode_signature(signature)?;
     let mut rng = rng()?;
-    let setup = bpp_setup();
-    let (g, h) = setup.get_pedersen_commitment_key();
+    let generators = bpp();
+    let (g, h) = generators.setup().get_pedersen_commitment_key();
 
     // One blinding per hidden message under a predicate, shared by the BBS protocol
-    // and the predicate's Schnorr proofs: equal responses prove equal messages.
+    // and the predicate's Schnorr proof: equal responses prove equal messages.
     let mut blindings: BTreeMap<usize, Fr> = BTreeMap::new();
     for range in statement.ranges {
         blindings
@@ -516,7 +569,7 @@ pub(crate) fn prove(
     let protocol = PoKOfSignature23G1Protocol::init(
         &mut rng,
         &signature,
-        &params,
+        &params.plain,
         messages.iter().enumerate().map(|(i, message)| {
             if statement.revealed.contains_key(&i) {
                 MessageOrBlinding::RevealMessage(message)
@@ -531,68 +584,79 @@ pub(crate) fn prove(
         }),
     )
     .map_err(|e| ZkpError::InvalidProof(format!("BBS proof: {e:?}")))?;
+    // The randomized signature verifies, `e(Ā, X) = e(B̄, g2)`, exactly when the
+    // signature is the issuer's over these messages: refuse a credential that does not
+    // verify under `statement.key` before making a proof of it. (Cheaper than checking
+    // the signature itself, which takes a G2 multiplication and a message sum more.)
+    let pairs = Bls12_381::multi_pairing(
+        [protocol.A_bar, -protocol.B_bar],
+        [
+            (*statement.key.prepared).clone(),
+            params.prepared.g2.clone(),
+        ],
+    );
+    if !pairs.is_zero() {
+        return Err(ZkpError::InvalidProof(
+            "the credential's signature does not verify under the issuer's key".into(),
+        ));
+    }
 
     let mut transcript = statement.transcript();
     let mut bytes = Vec::new();
     protocol
-        .challenge_contribution(statement.revealed, &params, &mut bytes)
+        .challenge_contribution(statement.revealed, &params.plain, &mut bytes)
         .map_err(|e| ZkpError::InvalidProof(format!("BBS proof: {e:?}")))?;
     transcript.append_message(b"bbs", &bytes);
 
     struct Pending {
-        v: Vec<G1Affine>,
-        values: Vec<u64>,
-        gamma: Vec<Fr>,
-        sp1: PokPedersenCommitmentProtocol<G1Affine>,
-        sp2: PokPedersenCommitmentProtocol<G1Affine>,
+        v: G1Affine,
+        distance: u64,
+        gamma: Fr,
+        schnorr: PokPedersenCommitmentProtocol<G1Affine>,
     }
     let mut pending = Vec::with_capacity(statement.ranges.len());
-    for (range, value) in statement.ranges.iter().zip(values) {
-        let (r1, r2) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-        let (v, split) = ProofArbitraryRange::compute_commitments_and_values(
-            vec![(*value, range.min, range.max)],
-            &[r1, r2],
-            setup,
-        )
-        .map_err(|e| ZkpError::PredicateFalse(format!("{e:?}")))?;
-        let (c1, c2) = value_commitments(&v, range)?;
-        let message = messages[range.index];
+    for (range, distance) in statement.ranges.iter().zip(distances) {
+        let gamma = Fr::rand(&mut rng);
+        let v = generators.pedersen(Fr::from(distance), gamma);
+        let c = value_commitment(&v, range.bound);
+        // `c` opens to the message with blinding -γ (at most) or γ (at least).
+        let c_blinding = match range.bound {
+            Bound::AtMost(_) => -gamma,
+            Bound::AtLeast(_) => gamma,
+        };
         let blinding = blindings
             .get(&range.index)
             .copied()
             .ok_or_else(|| ZkpError::InvalidPredicate("no blinding".into()))?;
-        let sp1 =
-            PokPedersenCommitmentProtocol::init(message, blinding, &g, r1, Fr::rand(&mut rng), &h);
-        let sp2 =
-            PokPedersenCommitmentProtocol::init(message, blinding, &g, -r2, Fr::rand(&mut rng), &h);
+        let schnorr = PokPedersenCommitmentProtocol::init(
+            messages[range.index],
+            blinding,
+            &g,
+            c_blinding,
+            Fr::rand(&mut rng),
+            &h,
+        );
         transcript.append_message(
             b"range-commitments",
-            &range_commitments_bytes(&v, (&c1, &c2), (&sp1.t, &sp2.t))?,
+            &range_commitments_bytes(&v, &c, &schnorr.t)?,
         );
         pending.push(Pending {
             v,
-            values: split,
-            gamma: vec![r1, r2],
-            sp1,
-            sp2,
+            distance,
+            gamma,
+            schnorr,
         });
     }
-    let mut bulletproofs = Vec::with_capacity(pending.len());
-    for p in &mut pending {
-        let prover = Prover::new(
-            RANGE_BITS,
-            p.v.clone(),
-            std::mem::take(&mut p.values),
-            std::mem::take(&mut p.gamma),
-        )
-        .map_err(|e| ZkpError::PredicateFalse(format!("{e:?}")))?;
-        let proof = prover
-            .prove(&mut rng, setup.clone(), &mut transcript)
-            .map_err(|e| ZkpError::PredicateFalse(format!("{e:?}")))?;
-        bulletproofs.push(ProofArbitraryRange {
-            V: p.v.clone(),
-            proof,
-        });
+    let mut range_proofs = Vec::with_capacity(pending.len());
+    for p in &pending {
+        range_proofs.push(bulletproofs::prove(
+            generators,
+            &mut rng,
+            &p.v,
+            p.distance,
+            p.gamma,
+            &mut transcript,
+        )?);
     }
     let challenge: Fr = transcript.challenge_scalar(b"challenge");
 
@@ -604,10 +668,10 @@ pub(crate) fn prove(
     out.extend_from_slice(&statement.binding_tag());
     out.extend_from_slice(&statement.statement_tag());
     serialize(&bbs, &mut out)?;
-    for (p, bulletproof) in pending.into_iter().zip(bulletproofs) {
-        serialize(&bulletproof, &mut out)?;
-        serialize(&p.sp1.gen_proof(&challenge), &mut out)?;
-        serialize(&p.sp2.gen_proof(&challenge), &mut out)?;
+    for (p, range_proof) in pending.into_iter().zip(range_proofs) {
+        serialize(&p.v, &mut out)?;
+        out.extend_from_slice(&range_proof);
+        serialize(&p.schnorr.gen_proof(&challenge), &mut out)?;
     }
     Ok(out)
 }
@@ -621,13 +685,15 @@ pub(crate) struct DecodedProof {
 }
 
 struct RangeProof {
-    bulletproof: ProofArbitraryRange<G1Affine>,
-    sp1: PokPedersenCommitment<G1Affine>,
-    sp2: PokPedersenCommitment<G1Affine>,
+    /// The commitment to the distance from the bound.
+    v: G1Affine,
+    bulletproof: Bulletproof<G1Affine>,
+    schnorr: PokPedersenCommitment<G1Affine>,
 }
 
-/// Checks the byte layout of one Bulletproofs++ proof (the library would trust the
-/// base and the vector lengths it finds there).
+/// Checks the byte layout of one Bulletproofs++ proof: the library would trust the
+/// base and the vector lengths it finds there (and index out of bounds on short ones).
+/// Points stored as the identity (compressed flag `0x40`) are refused as well.
 fn check_bulletproof_layout(bytes: &[u8]) -> Result<(), ZkpError> {
     let bad = |what: &str| ZkpError::MalformedProof(format!("range proof: {what}"));
     let u64_at = |at: usize| -> Option<u64> {
@@ -639,24 +705,29 @@ fn check_bulletproof_layout(bytes: &[u8]) -> Result<(), ZkpError> {
     if bytes.len() != BPP_LEN {
         return Err(bad("wrong length"));
     }
-    if u64_at(0) != Some(2) {
-        return Err(bad("it must commit to two values"));
+    if bytes.get(..2) != Some(&RANGE_BASE.to_le_bytes()[..]) {
+        return Err(bad("its base must be 16"));
     }
-    let base_at = 8 + 2 * G1_LEN;
-    if bytes.get(base_at..base_at + 2) != Some(&2u16.to_le_bytes()[..]) {
-        return Err(bad("its base must be 2"));
-    }
-    let mut at = base_at + 2 + 4 * G1_LEN;
+    let mut points = vec![2, 2 + G1_LEN, 2 + 2 * G1_LEN, 2 + 3 * G1_LEN];
+    let mut at = 2 + 4 * G1_LEN;
     for (count, size) in [
-        (BPP_X_LEN, G1_LEN),
-        (BPP_X_LEN, G1_LEN),
+        (BPP_ROUNDS, G1_LEN),
+        (BPP_ROUNDS, G1_LEN),
         (BPP_L_LEN, SCALAR_LEN),
         (BPP_N_LEN, SCALAR_LEN),
     ] {
         if u64_at(at) != Some(count as u64) {
             return Err(bad("a vector has the wrong length"));
         }
+        if size == G1_LEN {
+            points.extend((0..count).map(|i| at + 8 + i * G1_LEN));
+        }
         at += 8 + count * size;
+    }
+    if points.iter().any(|&p| bytes[p] & 0x40 != 0) {
+        return Err(ZkpError::InvalidPoint(
+            "a range proof has the identity".into(),
+        ));
     }
     Ok(())
 }
@@ -726,23 +797,28 @@ pub(crate) fn decode(bytes: &[u8], hidden: usize, ranges: usize) -> Result<Decod
     }
     let mut decoded = Vec::with_capacity(ranges);
     for chunk in reader.chunks_exact(RANGE_PROOF_LEN) {
-        check_bulletproof_layout(&chunk[..BPP_LEN])?;
+        check_bulletproof_layout(&chunk[G1_LEN..G1_LEN + BPP_LEN])?;
         let mut r = chunk;
-        let bulletproof = ProofArbitraryRange::<G1Affine>::deserialize_compressed(&mut r)
+        let v = G1Affine::deserialize_compressed(&mut r)
+            .map_err(|e| element_error("a range proof's commitment", e))?;
+        let bulletproof = Bulletproof::<G1Affine>::deserialize_compressed(&mut r)
             .map_err(|e| element_error("a range proof", e))?;
-        let sp1 = PokPedersenCommitment::<G1Affine>::deserialize_compressed(&mut r)
-            .map_err(|e| element_error("a range proof's Schnorr proof", e))?;
-        let sp2 = PokPedersenCommitment::<G1Affine>::deserialize_compressed(&mut r)
+        let schnorr = PokPedersenCommitment::<G1Affine>::deserialize_compressed(&mut r)
             .map_err(|e| element_error("a range proof's Schnorr proof", e))?;
         if !r.is_empty() {
             return Err(ZkpError::MalformedProof(
                 "a range proof has trailing bytes".into(),
             ));
         }
+        if v.is_zero() || schnorr.t.is_zero() {
+            return Err(ZkpError::InvalidPoint(
+                "a range proof has the identity".into(),
+            ));
+        }
         decoded.push(RangeProof {
+            v,
             bulletproof,
-            sp1,
-            sp2,
+            schnorr,
         });
     }
     Ok(DecodedProof {
@@ -779,29 +855,28 @@ pub(crate) fn verify(statement: &Statement<'_>, bytes: &[u8]) -> Result<(), ZkpE
         ));
     }
     let params = params(statement.message_count)?;
-    let setup = bpp_setup();
-    let (g, h) = setup.get_pedersen_commitment_key();
+    let setup = bpp().setup();
     let invalid = |what: &str| ZkpError::InvalidProof(what.to_owned());
 
     let mut transcript = statement.transcript();
     let mut bytes = Vec::new();
     proof
         .bbs
-        .challenge_contribution(statement.revealed, &params, &mut bytes)
+        .challenge_contribution(statement.revealed, &params.plain, &mut bytes)
         .map_err(|e| ZkpError::MalformedProof(format!("BBS proof: {e:?}")))?;
     transcript.append_message(b"bbs", &bytes);
     let mut commitments = Vec::with_capacity(proof.ranges.len());
     for (range, p) in statement.ranges.iter().zip(&proof.ranges) {
-        let (c1, c2) = value_commitments(&p.bulletproof.V, range)?;
+        let c = value_commitment(&p.v, range.bound);
         transcript.append_message(
             b"range-commitments",
-            &range_commitments_bytes(&p.bulletproof.V, (&c1, &c2), (&p.sp1.t, &p.sp2.t))?,
+            &range_commitments_bytes(&p.v, &c, &p.schnorr.t)?,
         );
-        commitments.push((c1, c2));
+        commitments.push(c);
     }
     for p in &proof.ranges {
         p.bulletproof
-            .verify(RANGE_BITS, setup, &mut transcript)
+            .verify(RANGE_BITS, &[p.v], setup, &mut transcript)
             .map_err(|_| invalid("a range proof does not verify"))?;
     }
     let challenge: Fr = transcript.challenge_scalar(b"challenge");
@@ -810,22 +885,22 @@ pub(crate) fn verify(statement: &Statement<'_>, bytes: &[u8]) -> Result<(), ZkpE
         .verify(
             statement.revealed,
             &challenge,
-            PublicKeyG2(statement.key.point),
-            (*params).clone(),
+            statement.key.prepared(),
+            params.prepared.clone(),
         )
         .map_err(|_| invalid("the proof of the issuer's signature does not verify"))?;
     let revealed: BTreeSet<usize> = statement.revealed.keys().copied().collect();
-    for ((range, p), (c1, c2)) in statement.ranges.iter().zip(&proof.ranges).zip(&commitments) {
+    for ((range, p), c) in statement.ranges.iter().zip(&proof.ranges).zip(&commitments) {
         let response = proof
             .bbs
             .get_resp_for_message(range.index, &revealed)
             .map_err(|_| invalid("no response for a predicate's message"))?;
-        if p.sp1.response1 != *response || p.sp2.response1 != *response {
+        if p.schnorr.response1 != *response {
             return Err(invalid(
                 "a range proof is about another value than the claim",
             ));
         }
-        if !p.sp1.verify(c1, &g, &h, &challenge) || !p.sp2.verify(c2, &g, &h, &challenge) {
+        if !schnorr_holds(&p.schnorr, c, &challenge) {
             return Err(invalid("a range proof's commitment proof does not verify"));
         }
     }
@@ -845,6 +920,7 @@ pub(crate) fn retag(statement: &Statement<'_>, bytes: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bulletproofs_plus_plus::prelude::Prover;
 
     fn setup(values: &[u64]) -> (IssuerSecretKey, Vec<Fr>, Vec<u8>) {
         let key = IssuerSecretKey::generate().unwrap();
@@ -881,41 +957,257 @@ mod tests {
         );
     }
 
+    fn statement<'a>(
+        key: &'a IssuerSecretKey,
+        revealed: &'a BTreeMap<usize, Fr>,
+        ranges: &'a [Range],
+    ) -> Statement<'a> {
+        Statement {
+            key: key.public_key(),
+            message_count: 3,
+            revealed,
+            ranges,
+            binding: b"nonce",
+            statement: b"statement",
+        }
+    }
+
     #[test]
     fn a_range_proof_verifies_and_has_the_expected_layout() {
         let (key, messages, signature) = setup(&[100, 5]);
         let revealed = BTreeMap::from([(0, messages[0])]);
         let ranges = [Range {
             index: 1,
-            min: 0,
-            max: 101,
+            bound: Bound::AtMost(100),
         }];
-        let statement = Statement {
-            key: key.public_key(),
-            message_count: 3,
-            revealed: &revealed,
-            ranges: &ranges,
-            binding: b"nonce",
-            statement: b"statement",
-        };
+        let statement = statement(&key, &revealed, &ranges);
         let proof = prove(&statement, &signature, &messages, &[100]).unwrap();
         verify(&statement, &proof).unwrap();
         let rest = proof.len() - RANGE_PROOF_LEN;
-        check_bulletproof_layout(&proof[rest..rest + BPP_LEN]).unwrap();
-        let false_range = [Range {
-            index: 1,
-            min: 0,
-            max: 100,
-        }];
-        let false_statement = Statement {
-            ranges: &false_range,
-            ..statement
+        check_bulletproof_layout(&proof[rest + G1_LEN..rest + G1_LEN + BPP_LEN]).unwrap();
+        assert_eq!(RANGE_PROOF_LEN, 834);
+        for bound in [Bound::AtMost(99), Bound::AtLeast(101)] {
+            let false_range = [Range { index: 1, bound }];
+            let false_statement = statement_with(&statement, &false_range);
+            assert_eq!(
+                prove(&false_statement, &signature, &messages, &[100])
+                    .unwrap_err()
+                    .code(),
+                "predicate_false"
+            );
+        }
+    }
+
+    fn statement_with<'a>(statement: &Statement<'a>, ranges: &'a [Range]) -> Statement<'a> {
+        Statement {
+            ranges,
+            ..*statement
+        }
+    }
+
+    /// Distances at both ends of `[0, 2^64)`: every hexadecimal digit from 0 to 15.
+    #[test]
+    fn the_extreme_distances_are_provable() {
+        let top = u64::MAX - 1;
+        let (key, messages, signature) = setup(&[0, top]);
+        let revealed = BTreeMap::from([(0, messages[0])]);
+        for ranges in [
+            [
+                Range {
+                    index: 1,
+                    bound: Bound::AtMost(0),
+                },
+                Range {
+                    index: 2,
+                    bound: Bound::AtLeast(top),
+                },
+            ],
+            [
+                Range {
+                    index: 1,
+                    bound: Bound::AtMost(top),
+                },
+                Range {
+                    index: 2,
+                    bound: Bound::AtLeast(0),
+                },
+            ],
+        ] {
+            let statement = statement(&key, &revealed, &ranges);
+            let proof = prove(&statement, &signature, &messages, &[0, top]).unwrap();
+            verify(&statement, &proof).unwrap();
+        }
+    }
+
+    /// The Schnorr equation checked with precomputed multiples is the library's.
+    #[test]
+    fn the_schnorr_check_is_the_librarys() {
+        let mut rng = rng().unwrap();
+        let (g, h) = bpp().setup().get_pedersen_commitment_key();
+        let (m, r) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let c = bpp().pedersen(m, r);
+        let challenge = Fr::rand(&mut rng);
+        let proof = PokPedersenCommitmentProtocol::init(
+            m,
+            Fr::rand(&mut rng),
+            &g,
+            r,
+            Fr::rand(&mut rng),
+            &h,
+        )
+        .gen_proof(&challenge);
+        assert!(proof.verify(&c, &g, &h, &challenge));
+        assert!(schnorr_holds(&proof, &c, &challenge));
+        let other = bpp().pedersen(m + Fr::from(1u64), r);
+        let mut tampered = proof.clone();
+        tampered.response2 += Fr::from(1u64);
+        for (proof, c, challenge) in [
+            (&proof, &other, challenge),
+            (&proof, &c, challenge + Fr::from(1u64)),
+            (&tampered, &c, challenge),
+        ] {
+            assert!(!proof.verify(c, &g, &h, &challenge));
+            assert!(!schnorr_holds(proof, c, &challenge));
+        }
+    }
+
+    /// How a holder whose value is on the wrong side of the bound might try to cheat.
+    #[derive(Debug, Clone, Copy)]
+    enum Cheat {
+        /// `V` commits to the true distance `b - v` mod r (close to r), the range proof
+        /// to its low 64 bits.
+        WrappedDistance,
+        /// `V` commits to 0 with an honest range proof; the Schnorr proof claims the
+        /// message with the shared blinding.
+        ZeroDistance,
+        /// `V` commits to 0; the Schnorr proof opens `g·b - V` honestly (to `b`), so its
+        /// response is not the BBS response.
+        OpenTheBound,
+    }
+
+    /// An adversarial prover: [`prove`] without its checks, for one `AtMost` range,
+    /// following the same transcript.
+    fn cheating_proof(
+        statement: &Statement<'_>,
+        signature: &[u8],
+        messages: &[Fr],
+        cheat: Cheat,
+    ) -> Vec<u8> {
+        let [range] = statement.ranges else {
+            panic!("one range")
         };
-        assert_eq!(
-            prove(&false_statement, &signature, &messages, &[100])
-                .unwrap_err()
-                .code(),
-            "predicate_false"
+        let Bound::AtMost(b) = range.bound else {
+            panic!("an upper bound")
+        };
+        let params = params(statement.message_count).unwrap();
+        let signature = decode_signature(signature).unwrap();
+        let mut rng = rng().unwrap();
+        let setup = bpp().setup();
+        let (g, h) = setup.get_pedersen_commitment_key();
+        let message = messages[range.index];
+        let blinding = Fr::rand(&mut rng);
+        let protocol = PoKOfSignature23G1Protocol::init(
+            &mut rng,
+            &signature,
+            &params.plain,
+            messages.iter().enumerate().map(|(i, m)| {
+                if statement.revealed.contains_key(&i) {
+                    MessageOrBlinding::RevealMessage(m)
+                } else if i == range.index {
+                    MessageOrBlinding::BlindMessageWithConcreteBlinding {
+                        message: m,
+                        blinding,
+                    }
+                } else {
+                    MessageOrBlinding::BlindMessageRandomly(m)
+                }
+            }),
+        )
+        .unwrap();
+        let mut transcript = statement.transcript();
+        let mut bytes = Vec::new();
+        protocol
+            .challenge_contribution(statement.revealed, &params.plain, &mut bytes)
+            .unwrap();
+        transcript.append_message(b"bbs", &bytes);
+
+        let gamma = Fr::rand(&mut rng);
+        let wrapped = Fr::from(b) - message;
+        let (committed, digits) = match cheat {
+            Cheat::WrappedDistance => {
+                let low = wrapped.into_bigint().as_ref()[0];
+                (wrapped, low)
+            }
+            Cheat::ZeroDistance | Cheat::OpenTheBound => (Fr::zero(), 0),
+        };
+        let v = (g * committed + h * gamma).into_affine();
+        let c = value_commitment(&v, range.bound);
+        let (witness, witness_blinding) = match cheat {
+            Cheat::OpenTheBound => (Fr::from(b) - committed, Fr::rand(&mut rng)),
+            _ => (message, blinding),
+        };
+        let schnorr = PokPedersenCommitmentProtocol::init(
+            witness,
+            witness_blinding,
+            &g,
+            -gamma,
+            Fr::rand(&mut rng),
+            &h,
         );
+        transcript.append_message(
+            b"range-commitments",
+            &range_commitments_bytes(&v, &c, &schnorr.t).unwrap(),
+        );
+        let bulletproof =
+            Prover::new_with_given_base(RANGE_BASE, RANGE_BITS, vec![v], vec![digits], vec![gamma])
+                .unwrap()
+                .prove(&mut rng, setup.clone(), &mut transcript)
+                .unwrap();
+        let challenge: Fr = transcript.challenge_scalar(b"challenge");
+        let mut out = vec![VERSION, KIND_DERIVED];
+        out.extend_from_slice(&statement.binding_tag());
+        out.extend_from_slice(&statement.statement_tag());
+        serialize(&protocol.gen_proof(&challenge).unwrap(), &mut out).unwrap();
+        serialize(&v, &mut out).unwrap();
+        serialize(&bulletproof, &mut out).unwrap();
+        serialize(&schnorr.gen_proof(&challenge), &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_value_above_the_bound_cannot_be_proven_by_cheating() {
+        // The signed value 2000 is above the bound 1999: `1999 - 2000` wraps to r - 1.
+        let (key, messages, signature) = setup(&[2000, 5]);
+        let revealed = BTreeMap::from([(0, messages[0])]);
+        let ranges = [Range {
+            index: 1,
+            bound: Bound::AtMost(1999),
+        }];
+        let statement = statement(&key, &revealed, &ranges);
+        for cheat in [
+            Cheat::WrappedDistance,
+            Cheat::ZeroDistance,
+            Cheat::OpenTheBound,
+        ] {
+            let proof = cheating_proof(&statement, &signature, &messages, cheat);
+            // well formed: the refusal is the cryptography's
+            assert!(decode(&proof, 2, 1).is_ok(), "{cheat:?}");
+            let err = verify(&statement, &proof).unwrap_err();
+            assert_eq!(err.code(), "invalid_signature", "{cheat:?}: {err}");
+        }
+        // The same adversary with a true statement (2000 <= 2000) is accepted: the
+        // failures above come from the false value, not from the adversary's code.
+        let true_ranges = [Range {
+            index: 1,
+            bound: Bound::AtMost(2000),
+        }];
+        let true_statement = statement_with(&statement, &true_ranges);
+        let proof = cheating_proof(
+            &true_statement,
+            &signature,
+            &messages,
+            Cheat::WrappedDistance,
+        );
+        verify(&true_statement, &proof).unwrap();
     }
 }

@@ -24,9 +24,11 @@
 //! ```
 //!
 //! Module map: [`encoding`] (claims → messages, order-preserving encodings),
-//! [`predicate`] (predicates → ranges), `crypto` (BBS + Bulletproofs++ + Schnorr,
-//! proof encoding and its checked decoding), `credential` (JSON documents, report).
+//! [`predicate`] (predicates → one-sided bounds), `crypto` (BBS + Bulletproofs++ +
+//! Schnorr, proof encoding and its checked decoding), `bulletproofs` (the range
+//! proofs' prover), `credential` (JSON documents, report).
 
+mod bulletproofs;
 mod credential;
 mod crypto;
 pub mod encoding;

@@ -1,5 +1,6 @@
-//! Predicates: `POINTER OP BOUND` with `<`, `<=`, `>`, `>=`, and what each proves as a
-//! range `[min, max)` of the claim's encoded `u64`.
+//! Predicates: `POINTER OP BOUND` with `<`, `<=`, `>`, `>=`, and what each proves: a
+//! one-sided bound (at most or at least an integer) on the claim's encoded `u64`, also
+//! given as a range `[min, max)`.
 
 use serde_json::{Value, json};
 
@@ -139,8 +140,21 @@ impl Predicate {
     }
 
     /// The range `[min, max)` of encoded values the predicate allows, for a claim of
-    /// `kind`. The bound must be a value of that kind.
+    /// `kind`. The bound must be a value of that kind. Every encoding is below
+    /// `u64::MAX`, so `u64::MAX` is an exclusive upper end above every value. One side
+    /// is always open (`min` is 0 or `max` is `u64::MAX`): the proof is about the
+    /// other one only.
     pub fn range(&self, kind: ClaimKind) -> Result<(u64, u64), ZkpError> {
+        Ok(match self.bound(kind)? {
+            Bound::AtMost(b) => (0, b.saturating_add(1)),
+            Bound::AtLeast(b) => (b, u64::MAX),
+        })
+    }
+
+    /// What the proof proves: the claim's encoded value is at most or at least an
+    /// integer (`< b` is `<= b-1`, `> b` is `>= b+1`). A predicate no encoded value
+    /// can satisfy (`< 0001-01-01`) is `invalid_predicate`.
+    pub(crate) fn bound(&self, kind: ClaimKind) -> Result<Bound, ZkpError> {
         if !kind.is_ordered() {
             return Err(ZkpError::UnsupportedClaim(format!(
                 "{} is {}: only dates, date-times and numbers can be compared",
@@ -156,29 +170,68 @@ impl Predicate {
                 kind.name()
             ))
         })?;
-        // Every encoding is below u64::MAX, so bound + 1 cannot overflow and u64::MAX
-        // is an exclusive upper end above every value.
-        let range = match self.op {
-            Op::Lt => (0, bound),
-            Op::Le => (0, bound + 1),
-            Op::Gt => (bound + 1, u64::MAX),
-            Op::Ge => (bound, u64::MAX),
+        // Every encoding is below u64::MAX: `b + 1` cannot overflow and `>= u64::MAX`
+        // holds for no value.
+        let bound = match self.op {
+            Op::Lt => bound.checked_sub(1).map(Bound::AtMost),
+            Op::Le => Some(Bound::AtMost(bound)),
+            Op::Gt => bound.checked_add(1).map(Bound::AtLeast),
+            Op::Ge => Some(Bound::AtLeast(bound)),
         };
-        if range.0 >= range.1 {
-            return Err(ZkpError::InvalidPredicate(format!(
+        match bound {
+            Some(Bound::AtLeast(u64::MAX)) | None => Err(ZkpError::InvalidPredicate(format!(
                 "{self} holds for no value"
-            )));
+            ))),
+            Some(bound) => Ok(bound),
         }
-        Ok(range)
     }
 
     /// Whether the predicate holds for `value` (a claim of `kind`).
     pub fn holds(&self, kind: ClaimKind, value: &Value) -> Result<bool, ZkpError> {
-        let (min, max) = self.range(kind)?;
+        let bound = self.bound(kind)?;
         let encoded = encoding::ordered(kind, value).ok_or_else(|| {
             ZkpError::UnsupportedClaim(format!("{} is not a {}", self.claim, kind.name()))
         })?;
-        Ok(min <= encoded && encoded < max)
+        Ok(bound.distance(encoded).is_some())
+    }
+}
+
+/// A predicate as the proof sees it: the claim's encoded value `v` is at most or at
+/// least an integer `b`. The proof shows that the distance `b - v` or `v - b`, taken
+/// modulo the group order, is below 2^64 (docs/zk-predicates.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// `v <= b`
+    AtMost(u64),
+    /// `v >= b`
+    AtLeast(u64),
+}
+
+impl Bound {
+    /// The distance from `value` to the bound on the allowed side (`b - v` for
+    /// [`Bound::AtMost`], `v - b` for [`Bound::AtLeast`]), or `None` when `value` is
+    /// on the other side: the predicate is false.
+    pub(crate) fn distance(self, value: u64) -> Option<u64> {
+        match self {
+            Self::AtMost(b) => b.checked_sub(value),
+            Self::AtLeast(b) => value.checked_sub(b),
+        }
+    }
+
+    /// The bound `b`.
+    pub(crate) fn value(self) -> u64 {
+        match self {
+            Self::AtMost(b) | Self::AtLeast(b) => b,
+        }
+    }
+
+    /// One byte naming the side, for the transcript and the statement tag: 0 for
+    /// `<=`, 1 for `>=`.
+    pub(crate) fn side(self) -> u8 {
+        match self {
+            Self::AtMost(_) => 0,
+            Self::AtLeast(_) => 1,
+        }
     }
 }
 
@@ -230,6 +283,35 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn strict_operators_become_inclusive_bounds_one_step_in() {
+        let date = |op, b: &str| Predicate::new("/credentialSubject/d", op, json!(b));
+        let cut = encoding::date("2008-11-28").unwrap();
+        let bound = |op| date(op, "2008-11-28").bound(ClaimKind::Date).unwrap();
+        assert_eq!(bound(Op::Le), Bound::AtMost(cut));
+        assert_eq!(bound(Op::Lt), Bound::AtMost(cut - 1));
+        assert_eq!(bound(Op::Ge), Bound::AtLeast(cut));
+        assert_eq!(bound(Op::Gt), Bound::AtLeast(cut + 1));
+        // the distance the range proof shows below 2^64, and none on the wrong side
+        assert_eq!(Bound::AtMost(cut).distance(cut - 3), Some(3));
+        assert_eq!(Bound::AtMost(cut).distance(cut + 1), None);
+        assert_eq!(Bound::AtLeast(cut).distance(cut), Some(0));
+        assert_eq!(Bound::AtLeast(cut).distance(cut - 1), None);
+        assert_eq!(Bound::AtLeast(0).distance(u64::MAX), Some(u64::MAX));
+        // `< 0001-01-01` (encoded 0) holds for no date
+        assert_eq!(
+            date(Op::Lt, "0001-01-01")
+                .bound(ClaimKind::Date)
+                .unwrap_err()
+                .code(),
+            "invalid_predicate"
+        );
+        assert_eq!(
+            date(Op::Le, "0001-01-01").bound(ClaimKind::Date).unwrap(),
+            Bound::AtMost(0)
+        );
     }
 
     #[test]
