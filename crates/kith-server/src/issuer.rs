@@ -848,6 +848,22 @@ fn controller_name(method: IssuerDidMethod, did: &Did) -> String {
     }
 }
 
+/// Lists `key` in `document` as a Multikey, referenced from each of `relationships`.
+fn add_method(document: &mut Document, did: &Did, key: &StoredKey, relationships: &[Relationship]) {
+    document
+        .verification_method
+        .push(VerificationMethod::multikey(
+            key.id.clone(),
+            did,
+            &key.public_key,
+        ));
+    for rel in relationships {
+        document
+            .relationship_mut(*rel)
+            .push(MethodRef::Reference(key.id.clone()));
+    }
+}
+
 /// The store's controller name for a did:web issuer's `kith-zkp-2026` keys: apart
 /// from its signing keys, so rotating those never touches it.
 fn zkp_controller(did: &Did) -> String {
@@ -977,18 +993,12 @@ async fn load_key_set(
         "https://w3id.org/security/multikey/v1"
     ]));
     for key in stored.iter().filter(|k| k.retired.is_none()) {
-        document
-            .verification_method
-            .push(VerificationMethod::multikey(
-                key.id.clone(),
-                did,
-                &key.public_key,
-            ));
-        for rel in [Relationship::AssertionMethod, Relationship::Authentication] {
-            document
-                .relationship_mut(rel)
-                .push(MethodRef::Reference(key.id.clone()));
-        }
+        add_method(
+            &mut document,
+            did,
+            key,
+            &[Relationship::AssertionMethod, Relationship::Authentication],
+        );
     }
     // The kith-zkp-2026 key issues credentials only: assertionMethod, never
     // authentication (docs/zk-predicates.md §1).
@@ -996,16 +1006,7 @@ async fn load_key_set(
     if method == IssuerDidMethod::Web {
         let zkp_keys = store.keys().list(&zkp_controller(did)).await?;
         for key in zkp_keys.iter().filter(|k| k.retired.is_none()) {
-            document
-                .verification_method
-                .push(VerificationMethod::multikey(
-                    key.id.clone(),
-                    did,
-                    &key.public_key,
-                ));
-            document
-                .relationship_mut(Relationship::AssertionMethod)
-                .push(MethodRef::Reference(key.id.clone()));
+            add_method(&mut document, did, key, &[Relationship::AssertionMethod]);
         }
         if let Some(active) = zkp_keys
             .iter()

@@ -988,16 +988,8 @@ impl CredentialIssuer {
                 if let Some(holder) = holder {
                     subject.insert("id".into(), Value::from(holder.holder_did()));
                 }
-                let mut context = vec![Value::from(kith_vc::model::CREDENTIALS_V2_CONTEXT)];
-                if let Some(definition) = &configuration.credential_definition {
-                    for extra in &definition.context {
-                        if extra != kith_vc::model::CREDENTIALS_V2_CONTEXT {
-                            context.push(Value::from(extra.as_str()));
-                        }
-                    }
-                }
                 let mut credential = json!({
-                    "@context": context,
+                    "@context": configuration.vcdm_context(),
                     "id": credential_id,
                     "type": configuration.types(),
                     "issuer": key.did,
@@ -1051,16 +1043,8 @@ impl CredentialIssuer {
             ))
         })?;
         let day = |t: OffsetDateTime| format_date_time(t.replace_time(time::Time::MIDNIGHT));
-        let mut context = vec![Value::from(kith_vc::model::CREDENTIALS_V2_CONTEXT)];
-        if let Some(definition) = &configuration.credential_definition {
-            for extra in &definition.context {
-                if extra != kith_vc::model::CREDENTIALS_V2_CONTEXT {
-                    context.push(Value::from(extra.as_str()));
-                }
-            }
-        }
         let mut credential = json!({
-            "@context": context,
+            "@context": configuration.vcdm_context(),
             "type": configuration.types(),
             "issuer": key.did,
             "validFrom": day(now),

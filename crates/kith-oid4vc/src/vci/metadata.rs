@@ -276,6 +276,20 @@ impl CredentialConfiguration {
         config
     }
 
+    /// The `@context` of a VCDM 2.0 credential of this configuration: the credentials
+    /// v2 context first (VCDM §4.3), then the configuration's others.
+    pub(crate) fn vcdm_context(&self) -> Vec<Value> {
+        let mut context = vec![Value::from(kith_vc::model::CREDENTIALS_V2_CONTEXT)];
+        if let Some(definition) = &self.credential_definition {
+            for extra in &definition.context {
+                if extra != kith_vc::model::CREDENTIALS_V2_CONTEXT {
+                    context.push(Value::from(extra.as_str()));
+                }
+            }
+        }
+        context
+    }
+
     /// Whether credentials of this configuration are `kith-zkp-2026` ones.
     pub fn is_zkp(&self) -> bool {
         self.credential_format() == Some(CredentialFormat::LdpVc)
