@@ -35,6 +35,16 @@ pub enum Error {
     /// JSON nested deeper than [`crate::MAX_DEPTH`].
     #[error("JSON nested deeper than {0}")]
     TooDeep(usize),
+    /// A key or string whose percent-encoded octets are not UTF-8, or a context string
+    /// ending in an incomplete `%` escape. IRIs encode text as UTF-8 octets (RFC 3987
+    /// §3.1); Kith refuses such strings before they could become IRIs.
+    #[error("{text:?}: {reason}")]
+    InvalidPercentEncoding {
+        /// The string, cut to 64 characters.
+        text: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The JSON-LD processor failed unexpectedly (a bug, reported instead of a panic).
     #[error("JSON-LD processor failure: {0}")]
     Internal(String),
@@ -51,6 +61,7 @@ impl Error {
             Self::InvalidNQuads(_) => "invalid_nquads",
             Self::TooLarge { .. } => "too_large",
             Self::TooDeep(_) => "too_deep",
+            Self::InvalidPercentEncoding { .. } => "invalid_percent_encoding",
             Self::Internal(_) => "internal",
         }
     }

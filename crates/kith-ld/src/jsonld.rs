@@ -113,18 +113,77 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         .unwrap_or_else(|_| Err(Error::Internal("the JSON-LD processor panicked".into())))
 }
 
-/// Checks the nesting depth of `value` without recursion.
-fn check_depth(value: &Value) -> Result<(), Error> {
-    let mut stack = vec![(value, 1usize)];
-    while let Some((value, depth)) = stack.pop() {
+/// Checks `value` before the processor sees it, without recursion: its nesting depth
+/// and the percent-encoding of every key and string ([`check_percent_encoding`]).
+/// `in_context`: `value` is a context (or sits inside one).
+pub(crate) fn check_input(value: &Value, in_context: bool) -> Result<(), Error> {
+    let mut stack = vec![(value, 1usize, in_context)];
+    while let Some((value, depth, in_context)) = stack.pop() {
         if depth > MAX_DEPTH {
             return Err(Error::TooDeep(MAX_DEPTH));
         }
         match value {
-            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
-            Value::Object(members) => stack.extend(members.values().map(|item| (item, depth + 1))),
+            Value::String(text) => check_percent_encoding(text, in_context)?,
+            Value::Array(items) => {
+                stack.extend(items.iter().map(|item| (item, depth + 1, in_context)))
+            }
+            Value::Object(members) => {
+                for (name, item) in members {
+                    check_percent_encoding(name, in_context)?;
+                    stack.push((item, depth + 1, in_context || name == "@context"));
+                }
+            }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Refuses `text` if decoding its `%XX` escapes gives octets that are not UTF-8, or if
+/// it is a context string ending in an incomplete escape (`%` or `%X`).
+///
+/// IRIs carry text as percent-encoded UTF-8 (RFC 3987 §3.1), and the IRI types under
+/// the processor decode escapes to compare and hash IRIs, failing on anything else.
+/// Any IRI the processor makes is a document string, or a context string (a prefix,
+/// `@vocab`, `@base`) with one appended: checking every string, and refusing context
+/// strings that could complete an escape with the next string's first characters,
+/// keeps every escape of every such IRI decodable.
+fn check_percent_encoding(text: &str, in_context: bool) -> Result<(), Error> {
+    if !text.contains('%') {
+        return Ok(());
+    }
+    let refuse = |reason| Error::InvalidPercentEncoding {
+        text: text.chars().take(64).collect(),
+        reason,
+    };
+    let bytes = text.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|b| (*b as char).to_digit(16));
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    if std::str::from_utf8(&decoded).is_err() {
+        return Err(refuse(
+            "percent-encoded octets that are not UTF-8 (RFC 3987 §3.1)",
+        ));
+    }
+    let len = bytes.len();
+    let dangling =
+        bytes[len - 1] == b'%' || (len >= 2 && bytes[len - 2] == b'%' && hex(len - 1).is_some());
+    if in_context && dangling {
+        return Err(refuse(
+            "a context string ending in an incomplete percent escape",
+        ));
     }
     Ok(())
 }
@@ -229,7 +288,6 @@ fn processor_options(options: &Options) -> Result<json_ld::Options, Error> {
 }
 
 fn remote(document: &Value, options: &Options) -> Result<RemoteDocument, Error> {
-    check_depth(document)?;
     let base = match &options.base {
         Some(base) => Some(IriBuf::new(base.clone()).map_err(|_| Error::InvalidJsonLd {
             jsonld_code: "invalid base IRI".into(),
@@ -300,6 +358,7 @@ pub(crate) fn expand_in(
     contexts: Contexts<'_>,
     options: &Options,
 ) -> Result<Value, Error> {
+    check_input(document, false)?;
     let adapter = Adapter::new(contexts.loader());
     let processor = processor_options(options)?;
     let cached = contexts.cache();
@@ -334,6 +393,7 @@ pub(crate) fn to_rdf_in(
     contexts: Contexts<'_>,
     options: &Options,
 ) -> Result<Vec<Quad>, Error> {
+    check_input(document, false)?;
     let adapter = Adapter::new(contexts.loader());
     let processor = processor_options(options)?;
     let rdf_direction = processor.rdf_direction;
@@ -431,7 +491,6 @@ impl ContextCache {
         if processor.base.is_some() || processor.expand_context.is_some() {
             return None;
         }
-        check_depth(document).ok()?;
         let active = self.active_context(context, adapter, processor.processing_mode)?;
         // Expansion step 9 sets the active context to the result of processing the
         // element's @context; the initial context has no @propagate or previous
@@ -643,6 +702,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Strings whose escapes decode to no UTF-8 never reach the processor (whose IRI
+    /// types panic on them: a fuzz finding, `credentialSubj%ect`); UTF-8 escapes and a
+    /// literal `50%` outside any context still process.
+    #[test]
+    fn percent_escapes_that_are_not_utf8_are_refused() {
+        let credential = |subject_key: &str, extra: Value| {
+            let mut document = json!({
+                "@context": [V2, {"@vocab": "https://example.org/vocab#"}],
+                "type": ["VerifiableCredential"],
+                "issuer": "did:example:issuer",
+            });
+            document[subject_key] = json!({"name": "Alice"});
+            if let (Value::Object(document), Value::Object(extra)) = (&mut document, extra) {
+                document.extend(extra);
+            }
+            document
+        };
+        let refused = [
+            credential("credentialSubj%ect", json!({})),
+            credential(
+                "credentialSubject",
+                json!({"@id": "https://example.org/%ff"}),
+            ),
+            credential("credentialSubject", json!({"ex": "%c3"})),
+            json!({"@context": {"ex": "https://example.org/%f", "name": "ex:f"}, "name": "x"}),
+            json!({"@context": {"@vocab": "https://example.org/%"}, "ff": "x"}),
+        ];
+        for document in &refused {
+            for result in [
+                to_rdf(document).map(|_| ()),
+                expand(document).map(|_| ()),
+                to_rdf_with(document, &BundledContexts, &Options::default()).map(|_| ()),
+            ] {
+                let error = result.expect_err(&document.to_string());
+                assert_eq!(
+                    error.code(),
+                    "invalid_percent_encoding",
+                    "{document}: {error}"
+                );
+            }
+        }
+        let accepted = credential(
+            "credentialSubject",
+            json!({"@id": "https://example.org/caf%C3%A9", "discount": "50%", "note": "100%"}),
+        );
+        let quads = to_rdf(&accepted).expect("UTF-8 escapes and literal percent signs");
+        assert!(
+            quads
+                .iter()
+                .any(|q| q.subject == Term::Iri("https://example.org/caf%C3%A9".into()))
+        );
+        let context = r#"{"@context": {"ex": "https://example.org/%f"}}"#;
+        assert_eq!(
+            crate::ContextDocument::parse(context).unwrap_err().code(),
+            "invalid_percent_encoding"
+        );
     }
 
     /// The remote contexts of the cached top-level `@context` count toward the load

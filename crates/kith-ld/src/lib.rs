@@ -56,6 +56,11 @@ pub fn canonical_nquads(document: &serde_json::Value) -> Result<String, Error> {
     Ok(canonicalize(&quads, &CanonOptions::default())?.nquads)
 }
 
+/// Whether `text` is an absolute IRI (RFC 3987 `IRI`), as the JSON-LD processor judges.
+pub fn is_absolute_iri(text: &str) -> bool {
+    json_ld::Iri::new(text).is_ok()
+}
+
 /// Entry points for the fuzz targets: bounded, and never panicking on any input.
 #[doc(hidden)]
 pub mod __fuzz {

@@ -10,9 +10,13 @@ use crate::Error;
 pub struct ContextDocument(pub(crate) Arc<json_syntax::Value>);
 
 impl ContextDocument {
-    /// Parses a context document from its JSON text.
+    /// Parses a context document from its JSON text, refusing one too deep or with a
+    /// string the processor must not see (see [`Error::InvalidPercentEncoding`]).
     pub fn parse(text: &str) -> Result<Self, Error> {
         use json_syntax::Parse as _;
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            crate::jsonld::check_input(&value, true)?;
+        }
         let (value, _) = json_syntax::Value::parse_str(text).map_err(|e| Error::InvalidJsonLd {
             jsonld_code: "loading document failed".into(),
             detail: e.to_string(),
@@ -20,9 +24,10 @@ impl ContextDocument {
         Ok(Self(Arc::new(value)))
     }
 
-    /// A context document from a JSON value.
-    pub fn from_json(value: serde_json::Value) -> Self {
-        Self(Arc::new(json_syntax::Value::from_serde_json(value)))
+    /// A context document from a JSON value, refused as by [`ContextDocument::parse`].
+    pub fn from_json(value: serde_json::Value) -> Result<Self, Error> {
+        crate::jsonld::check_input(&value, true)?;
+        Ok(Self(Arc::new(json_syntax::Value::from_serde_json(value))))
     }
 }
 

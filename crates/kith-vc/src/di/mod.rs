@@ -48,6 +48,7 @@
 
 mod presentation;
 mod proof;
+mod proof_config_rdf;
 mod suite;
 mod suites;
 

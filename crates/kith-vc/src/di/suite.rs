@@ -296,8 +296,21 @@ pub(crate) fn proof_configuration_members(
         // > Canonicalization Algorithm [RDF-CANON] to the `proofConfig`.
         // <https://www.w3.org/TR/vc-di-eddsa/#proof-configuration-eddsa-rdfc-2022>
         // vc-di-bbs §3.3.4: "canonicalProofConfig [...] RDF Dataset Canonicalization".
-        Transform::Rdfc10 | Transform::Bbs2023 => rdfc(&object_of(options)),
+        Transform::Rdfc10 | Transform::Bbs2023 => match super::proof_config_rdf::quads(options) {
+            Some(quads) => canonical(&quads),
+            None => rdfc(&object_of(options)),
+        },
     }
+}
+
+/// The canonical N-Quads of `quads`, as [`rdfc`] finishes.
+fn canonical(quads: &[kith_ld::Quad]) -> Result<Vec<u8>, Error> {
+    kith_ld::canonicalize(quads, &kith_ld::CanonOptions::default())
+        .map(|canonical| canonical.nquads.into_bytes())
+        .map_err(|e| Error::Model {
+            code: e.code(),
+            detail: format!("RDF canonicalization: {e}"),
+        })
 }
 
 /// The output of [`hash`]: the proof configuration's hash followed by the document's.
