@@ -1616,3 +1616,48 @@ async fn a_zero_knowledge_proof_for_another_request_or_statement_is_refused() {
         "statement_mismatch"
     );
 }
+
+/// A bbs-2023 base credential is never sent: its base proof carries every claim and
+/// the HMAC key. The wallet treats it as absent, so a query only it could answer is
+/// unsatisfiable and nothing is posted.
+#[tokio::test]
+async fn a_bbs_2023_base_credential_never_leaves_the_wallet() {
+    let server = start(ClientKind::Did, None).await;
+    let key = kith_crypto::PrivateKey::generate(KeyType::Bls12381G2).unwrap();
+    let public = key.public_key();
+    let credential = json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2"
+        ],
+        "type": ["VerifiableCredential", "IdentityCredential"],
+        "issuer": kith_did::method::key::did_for(&public).to_string(),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"givenName": "Erika", "nationality": "DE"}
+    });
+    let secured = kith_vc::di::bbs_2023::add_base_proof(
+        &credential,
+        &key,
+        kith_vc::di::ProofOptions::new(did_key_method_id(&public)),
+        &["/issuer".to_owned()],
+    )
+    .unwrap();
+    let credentials = vec![WalletCredential {
+        id: "identity".into(),
+        raw: secured.to_string(),
+        holder: None,
+    }];
+    let dcql = query(json!({"credentials": [{
+        "id": "identity", "format": "ldp_vc",
+        "meta": {"type_values": [["VerifiableCredential", "IdentityCredential"]]},
+        "require_cryptographic_holder_binding": false,
+        "claims": [{"path": ["credentialSubject", "nationality"]}]
+    }]}));
+    let (_, recording, transaction, _, consent) = consent_for(&server, dcql, &credentials).await;
+    assert_eq!(consent.unwrap_err().code(), "cannot_satisfy");
+    assert!(recording.posts.lock().unwrap().is_empty());
+    assert_eq!(
+        server.verifier.status(&transaction).await.unwrap(),
+        Some(RequestStatus::Pending)
+    );
+}

@@ -255,6 +255,17 @@ impl WalletCredential {
                     members.remove("proof");
                 }
                 let types = types_of(claims.get("type"));
+                if suite == "bbs-2023" {
+                    // A bbs-2023 base proof is the holder's to derive from (vc-di-bbs
+                    // §3.4): it carries every claim and the HMAC key that hides blank
+                    // node labels. Deriving over OpenID4VP is not built, so the wallet
+                    // treats the credential as absent rather than send its base proof.
+                    return Err(Error::ApiMisuse(format!(
+                        "wallet credential {} has a bbs-2023 proof, which this wallet \
+                         does not present over OpenID4VP",
+                        self.id
+                    )));
+                }
                 if suite == kith_vc::zkp::CRYPTOSUITE {
                     // No holder signature: a holder DID would link presentations
                     // (docs/zk-predicates.md §7); the proof is bound to nonce and domain.
