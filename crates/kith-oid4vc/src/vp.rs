@@ -58,6 +58,20 @@ pub const PREFIX_REDIRECT_URI: &str = "redirect_uri";
 pub const JWE_ALG: &str = "ECDH-ES";
 /// The default `enc` when the verifier names none (§8.3).
 pub const DEFAULT_ENC: &str = "A128GCM";
+
+/// The `presentationHeader` of a bbs-2023 derived proof that answers a request: the
+/// JCS (RFC 8785) of `{"challenge": nonce, "domain": client id}`.
+///
+/// A derived proof carries no holder signature (a holder key would link
+/// presentations), so this Kith profile binds it to one request the way B.1.3.2 binds
+/// a Data Integrity presentation's `challenge` and `domain`; BBS signs the header
+/// (IETF BBS §3.6.3), and the verifier compares it with its own.
+pub fn bbs_presentation_header(challenge: &kith_vc::Challenge) -> Vec<u8> {
+    kith_vc::jcs::canonicalize(&serde_json::json!({
+        "challenge": challenge.nonce,
+        "domain": challenge.audience,
+    }))
+}
 /// The content encryption algorithms Kith implements, most preferred first.
 pub const SUPPORTED_ENC: [&str; 2] = ["A256GCM", "A128GCM"];
 

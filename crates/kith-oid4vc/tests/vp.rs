@@ -1617,13 +1617,14 @@ async fn a_zero_knowledge_proof_for_another_request_or_statement_is_refused() {
     );
 }
 
-/// A bbs-2023 base credential is never sent: its base proof carries every claim and
-/// the HMAC key. The wallet treats it as absent, so a query only it could answer is
-/// unsatisfiable and nothing is posted.
-#[tokio::test]
-async fn a_bbs_2023_base_credential_never_leaves_the_wallet() {
-    let server = start(ClientKind::Did, None).await;
-    let key = kith_crypto::PrivateKey::generate(KeyType::Bls12381G2).unwrap();
+// ---------------------------------------------------------------------------------
+// Unlinkable selective disclosure (bbs-2023 over ldp_vc)
+// ---------------------------------------------------------------------------------
+
+/// A bbs-2023 identity credential from a did:key BLS12-381 G2 issuer, whose only
+/// mandatory pointer is `/issuer`.
+fn bbs_credential() -> WalletCredential {
+    let key = PrivateKey::generate(KeyType::Bls12381G2).unwrap();
     let public = key.public_key();
     let credential = json!({
         "@context": [
@@ -1633,7 +1634,7 @@ async fn a_bbs_2023_base_credential_never_leaves_the_wallet() {
         "type": ["VerifiableCredential", "IdentityCredential"],
         "issuer": kith_did::method::key::did_for(&public).to_string(),
         "validFrom": "2026-01-01T00:00:00Z",
-        "credentialSubject": {"givenName": "Erika", "nationality": "DE"}
+        "credentialSubject": {"givenName": "Erika", "familyName": "Mustermann", "nationality": "DE"}
     });
     let secured = kith_vc::di::bbs_2023::add_base_proof(
         &credential,
@@ -1642,22 +1643,136 @@ async fn a_bbs_2023_base_credential_never_leaves_the_wallet() {
         &["/issuer".to_owned()],
     )
     .unwrap();
-    let credentials = vec![WalletCredential {
+    WalletCredential {
         id: "identity".into(),
         raw: secured.to_string(),
         holder: None,
-    }];
-    let dcql = query(json!({"credentials": [{
+    }
+}
+
+fn nationality_query(holder_binding: bool) -> DcqlQuery {
+    query(json!({"credentials": [{
         "id": "identity", "format": "ldp_vc",
         "meta": {"type_values": [["VerifiableCredential", "IdentityCredential"]]},
-        "require_cryptographic_holder_binding": false,
+        "require_cryptographic_holder_binding": holder_binding,
         "claims": [{"path": ["credentialSubject", "nationality"]}]
-    }]}));
-    let (_, recording, transaction, _, consent) = consent_for(&server, dcql, &credentials).await;
+    }]}))
+}
+
+/// The proofValue of the one credential a recorded post answered with.
+fn posted_proof_value(form: &[(String, String)]) -> String {
+    let token = &form.iter().find(|(name, _)| name == "vp_token").unwrap().1;
+    let token: Value = serde_json::from_str(token).unwrap();
+    token["identity"][0]["proof"]["proofValue"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The wallet derives a bbs-2023 proof revealing the issuer's mandatory claims and the
+/// requested one; the consent view lists exactly those; the verifier learns nothing
+/// else; and two presentations of one credential share no proof bytes.
+#[tokio::test]
+async fn bbs_2023_reveals_only_the_requested_claims_with_fresh_proof_bytes() {
+    let server = start(ClientKind::Did, None).await;
+    let credentials = vec![bbs_credential()];
+    let mut proof_values = Vec::new();
+    for _ in 0..2 {
+        let (wallet, recording, transaction, request, consent) =
+            consent_for(&server, nationality_query(false), &credentials).await;
+        let consent = consent.unwrap();
+        let item = &consent.items[0];
+        assert_eq!(item.disclosed, ["/credentialSubject/nationality"]);
+        assert!(!item.holder_bound);
+        let shown: Vec<&str> = item.shared.iter().map(|c| c.path.as_str()).collect();
+        for expected in ["/issuer", "/credentialSubject/nationality"] {
+            assert!(shown.contains(&expected), "{expected} not in {shown:?}");
+        }
+        for hidden in ["givenName", "familyName", "validFrom"] {
+            assert!(
+                !shown.iter().any(|p| p.ends_with(hidden)),
+                "{hidden}: {shown:?}"
+            );
+        }
+        wallet
+            .submit(&request, &consent, &credentials)
+            .await
+            .unwrap();
+        let verified = completed(&server, &transaction).await;
+        let received = &verified.credentials["identity"][0];
+        assert_eq!(received.format, "bbs-2023");
+        assert_eq!(
+            received.claims["credentialSubject"],
+            json!({"nationality": "DE"})
+        );
+        assert!(received.claims.get("validFrom").is_none());
+        assert_eq!(received.report["verified"], true);
+        let posted = recording.posts.lock().unwrap()[0].clone();
+        let text = format!("{posted:?}");
+        for value in ["Erika", "Mustermann", "2026-01-01"] {
+            assert!(!text.contains(value), "the response carries {value}");
+        }
+        proof_values.push(posted_proof_value(&posted));
+    }
+    assert_ne!(proof_values[0], proof_values[1]);
+}
+
+/// A derived proof replayed to another request fails on its presentation header, a
+/// base proof is not an answer, and a query requiring holder binding is not answered
+/// with a bbs-2023 credential.
+#[tokio::test]
+async fn bbs_2023_replays_base_proofs_and_holder_binding_are_refused() {
+    let server = start(ClientKind::Did, None).await;
+    let credentials = vec![bbs_credential()];
+    let (wallet, recording, first, request, consent) =
+        consent_for(&server, nationality_query(false), &credentials).await;
+    wallet
+        .submit(&request, &consent.unwrap(), &credentials)
+        .await
+        .unwrap();
+    completed(&server, &first).await;
+    let posted = recording.posts.lock().unwrap()[0].clone();
+
+    let second = server
+        .verifier
+        .create_request(RequestOptions::new(nationality_query(false)))
+        .await
+        .unwrap();
+    let mut form = posted.clone();
+    for (name, value) in &mut form {
+        if name == "state" {
+            *value = second.state.clone();
+        }
+    }
+    let (status, body) = post_raw(&server, &form).await;
+    assert_eq!(
+        (status, body["kith_code"].as_str()),
+        (400, Some("nonce_mismatch")),
+        "{body}"
+    );
+
+    let third = server
+        .verifier
+        .create_request(RequestOptions::new(nationality_query(false)))
+        .await
+        .unwrap();
+    let base: Value = serde_json::from_str(&credentials[0].raw).unwrap();
+    let form = vec![
+        (
+            "vp_token".to_owned(),
+            json!({"identity": [base]}).to_string(),
+        ),
+        ("state".to_owned(), third.state.clone()),
+    ];
+    let (status, body) = post_raw(&server, &form).await;
+    assert_eq!(
+        (status, body["kith_code"].as_str()),
+        (400, Some("invalid_presentation")),
+        "{body}"
+    );
+
+    let (_, recording, _, _, consent) =
+        consent_for(&server, nationality_query(true), &credentials).await;
     assert_eq!(consent.unwrap_err().code(), "cannot_satisfy");
     assert!(recording.posts.lock().unwrap().is_empty());
-    assert_eq!(
-        server.verifier.status(&transaction).await.unwrap(),
-        Some(RequestStatus::Pending)
-    );
 }

@@ -697,6 +697,13 @@ async fn verify_one(
         }),
         _ => false,
     };
+    if let VcFormat::DataIntegrity(suite) = &detected
+        && suite == "bbs-2023"
+        && !is_presentation
+        && let Err((code, detail)) = check_bbs_binding(presentation, challenge)
+    {
+        return (None, Err(rejected(query, code, detail)));
+    }
     // > Validate that all Presentations contain a cryptographic proof of Holder
     // > Binding [...], unless specifically requested otherwise. (§8.6)
     if query.require_cryptographic_holder_binding && !is_presentation {
@@ -778,6 +785,42 @@ async fn verify_one(
         report: report_json.clone(),
     };
     (Some(report_json), Ok(credential))
+}
+
+/// A bare bbs-2023 credential answers a request only with a derived proof whose
+/// presentation header is this request's ([`crate::vp::bbs_presentation_header`]): a
+/// base proof is the holder's, and a derived proof made for another request is a
+/// replay.
+fn check_bbs_binding(
+    credential: &Value,
+    challenge: &Challenge,
+) -> Result<(), (&'static str, String)> {
+    let value = match credential.get("proof") {
+        Some(Value::Object(proof)) => proof.get("proofValue").and_then(Value::as_str),
+        _ => None,
+    }
+    .ok_or((
+        "invalid_presentation",
+        "a bbs-2023 answer has one proof with a proofValue".to_owned(),
+    ))?;
+    let derived = match kith_vc::di::bbs_2023::inspect(value) {
+        Ok(Err(derived)) => derived,
+        Ok(Ok(_)) => {
+            return Err((
+                "invalid_presentation",
+                "a bbs-2023 base proof is the holder's to derive from, not a presentation".into(),
+            ));
+        }
+        Err(e) => return Err((e.code(), e.to_string())),
+    };
+    if derived.presentation_header != crate::vp::bbs_presentation_header(challenge) {
+        return Err((
+            "nonce_mismatch",
+            "the bbs-2023 proof's presentation header is not this request's nonce and client id"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Verifies a `kith-zkp-2026` presentation (an `ldp_vc` answer whose proof discloses

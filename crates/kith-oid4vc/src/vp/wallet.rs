@@ -187,7 +187,13 @@ enum Decoded {
     /// A `kith-zkp-2026` credential: presented as a derived proof that discloses the
     /// requested claims and proves the requested predicates (docs/zk-predicates.md).
     Zkp,
+    /// A credential with a `bbs-2023` base proof: presented as a derived proof that
+    /// reveals the issuer's mandatory claims and the requested ones, with fresh proof
+    /// bytes each time, bound to the request by [`crate::vp::bbs_presentation_header`].
+    Bbs(Box<Value>),
 }
+
+const BBS_2023: &str = "bbs-2023";
 
 struct Analyzed {
     info: CredentialInfo,
@@ -250,23 +256,37 @@ impl WalletCredential {
                 )
             }
             VcFormat::DataIntegrity(suite) => {
-                let mut claims = kith_vc::json::parse_str(self.raw.trim())?;
+                let secured = kith_vc::json::parse_str(self.raw.trim())?;
+                let mut claims = secured.clone();
                 if let Value::Object(members) = &mut claims {
                     members.remove("proof");
                 }
                 let types = types_of(claims.get("type"));
-                if suite == "bbs-2023" {
-                    // A bbs-2023 base proof is the holder's to derive from (vc-di-bbs
-                    // §3.4): it carries every claim and the HMAC key that hides blank
-                    // node labels. Deriving over OpenID4VP is not built, so the wallet
-                    // treats the credential as absent rather than send its base proof.
-                    return Err(Error::ApiMisuse(format!(
-                        "wallet credential {} has a bbs-2023 proof, which this wallet \
-                         does not present over OpenID4VP",
-                        self.id
-                    )));
-                }
-                if suite == kith_vc::zkp::CRYPTOSUITE {
+                if suite == BBS_2023 {
+                    // Only a base proof can be presented: the holder derives from it
+                    // (vc-di-bbs §3.4). A derived proof kept in a wallet would be replayed.
+                    let base = secured
+                        .get("proof")
+                        .and_then(|proof| proof.get("proofValue"))
+                        .and_then(Value::as_str)
+                        .and_then(|value| kith_vc::di::bbs_2023::inspect(value).ok())
+                        .is_some_and(|inspected| inspected.is_ok());
+                    if !base {
+                        return Err(Error::ApiMisuse(format!(
+                            "wallet credential {} has a bbs-2023 proof that is not a base proof",
+                            self.id
+                        )));
+                    }
+                    // No holder signature: a holder DID would link presentations. The
+                    // derived proof is bound to the request by its presentation header.
+                    (
+                        Format::LdpVc,
+                        types,
+                        claims,
+                        false,
+                        Decoded::Bbs(Box::new(secured)),
+                    )
+                } else if suite == kith_vc::zkp::CRYPTOSUITE {
                     // No holder signature: a holder DID would link presentations
                     // (docs/zk-predicates.md §7); the proof is bound to nonce and domain.
                     predicates = PredicateSupport::Provable;
@@ -907,6 +927,25 @@ fn consent_item(
             );
             (shared, pointers.clone())
         }
+        Decoded::Bbs(secured) => {
+            // Exactly what `present` sends: a derivation revealing the same pointers
+            // (the proof bytes differ, the revealed document does not).
+            let mut revealed = kith_vc::di::bbs_2023::derive_proof(secured, &pointers, &[])?;
+            if let Value::Object(members) = &mut revealed {
+                members.remove("proof");
+            }
+            let mut shared = Vec::new();
+            let root = Pointer::root();
+            shared_leaves(
+                &revealed,
+                &root,
+                &root,
+                &BTreeSet::new(),
+                &requested,
+                &mut shared,
+            );
+            (shared, pointers.clone())
+        }
         Decoded::JwtVc | Decoded::Ldp => {
             // No selective disclosure: the whole credential leaves.
             let mut shared = Vec::new();
@@ -996,6 +1035,17 @@ async fn present(
             domain: challenge.audience.clone(),
         };
         return Ok(kith_vc::zkp::present_resolving(&document, resolver, &options).await?);
+    }
+    if let Ok(VcFormat::DataIntegrity(suite)) = kith_vc::detect(raw)
+        && suite == BBS_2023
+    {
+        let secured = kith_vc::json::parse_str(raw)?;
+        let header = crate::vp::bbs_presentation_header(challenge);
+        return Ok(kith_vc::di::bbs_2023::derive_proof(
+            &secured,
+            &planned.pointers,
+            &header,
+        )?);
     }
     let holder = match (&credential.holder, planned.holder_bound) {
         (Some(holder), true) => Some(holder),
