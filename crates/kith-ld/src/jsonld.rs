@@ -491,7 +491,21 @@ impl ContextCache {
         if processor.base.is_some() || processor.expand_context.is_some() {
             return None;
         }
-        let active = self.active_context(context, adapter, processor.processing_mode)?;
+        let entry = self.active_context(context, adapter, processor.processing_mode)?;
+        // Only a node object: the processor checks value, list and set objects by their
+        // entries, `@context` among them, so those take the ordinary path.
+        let node_entry = |name: &str| match name {
+            "@context" | "@id" | "@type" => true,
+            _ if name.starts_with('@') => false,
+            _ => !matches!(
+                entry.active.get_normal(name).and_then(|d| d.value.as_ref()),
+                Some(json_ld::Term::Keyword(keyword))
+                    if !matches!(keyword, json_ld::syntax::Keyword::Id | json_ld::syntax::Keyword::Type)
+            ),
+        };
+        if !members.keys().all(|name| node_entry(name)) {
+            return None;
+        }
         // Expansion step 9 sets the active context to the result of processing the
         // element's @context; the initial context has no @propagate or previous
         // context (checked when caching), so starting from the result without the
@@ -501,12 +515,17 @@ impl ContextCache {
             .filter(|(name, _)| name.as_str() != "@context")
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
-        let rest = json_syntax::Value::from_serde_json(Value::Object(rest));
+        let rest = Value::Object(rest);
+        let active = entry
+            .lookups
+            .pruned(&entry.active, &rest)
+            .unwrap_or_else(|| (*entry.active).clone());
+        let rest = json_syntax::Value::from_serde_json(rest);
         use json_ld::Expand as _;
         Some(
             futures_executor::block_on(rest.expand_full(
                 &mut (),
-                (*active).clone(),
+                active,
                 None,
                 adapter,
                 processor.expansion_options(),
@@ -524,7 +543,7 @@ impl ContextCache {
         context: &Value,
         adapter: &Adapter<'_>,
         mode: ProcessingMode,
-    ) -> Option<Arc<json_ld::Context>> {
+    ) -> Option<CachedContext> {
         let text = serde_json::to_string(context).ok()?;
         if text.len() > MAX_CACHED_CONTEXT_LEN {
             return None;
@@ -544,7 +563,7 @@ impl ContextCache {
             }
         };
         *adapter.loads.lock().unwrap_or_else(|e| e.into_inner()) += entry.loads;
-        Some(entry.active)
+        Some(entry)
     }
 
     /// Processes `context` from the initial context with a fresh count of loads:
@@ -580,6 +599,7 @@ impl ContextCache {
         }
         let loads = *adapter.loads.lock().unwrap_or_else(|e| e.into_inner());
         Some(CachedContext {
+            lookups: Arc::new(Lookups::of(&processed, context, loader)),
             active: Arc::new(processed),
             loads,
         })
@@ -596,6 +616,211 @@ struct CachedContext {
     active: Arc<json_ld::Context>,
     /// How many remote contexts processing loaded.
     loads: usize,
+    /// What each term's definition makes the processor look up, for [`Lookups::pruned`].
+    lookups: Arc<Lookups>,
+}
+
+/// For each term of an active context, the strings its definition can make the
+/// processor look up as terms: every key and string of its scoped context (and their
+/// compact-IRI prefixes), its `@index` and its `@nest`. `None` for a term whose scoped
+/// context names a remote context, `@import`s one or is `null` (whose processing looks
+/// at the whole active context or at documents not walked here).
+///
+/// The expansion and context processing algorithms read the active context's term
+/// definitions only by looking a string up (a key, a type, a value coerced to
+/// `@vocab`, a compact IRI's prefix, a term a scoped context redefines), except that
+/// a `null` context asks whether any term is protected. Copying the whole credentials
+/// v2 context (every term with its scoped contexts) was the largest cost left in
+/// [`to_rdf`], and the processor copies it again for each type-scoped context, so a
+/// document is expanded with only the terms it can reach.
+struct Lookups {
+    terms: HashMap<String, Option<Vec<String>>>,
+}
+
+impl Lookups {
+    /// The lookups of the terms of `active`, processed from `context` with `loader`.
+    ///
+    /// The strings come from the context documents themselves: for each term, those of
+    /// every definition of it in `context` and the remote contexts it names (a superset
+    /// of what the definition `active` kept). A term of `active` with a scoped context,
+    /// `@index` or `@nest` whose definition was not found there gets `None`.
+    fn of(active: &json_ld::Context, context: &Value, loader: &dyn ContextLoader) -> Self {
+        use json_ld::context::BindingRef;
+        let mut sources = HashMap::new();
+        let mut loads = 0;
+        let walked = source_definitions(context, loader, &mut loads, &mut sources);
+        let mut terms = HashMap::new();
+        for binding in active.definitions().iter() {
+            let BindingRef::Normal(key, definition) = binding else {
+                continue;
+            };
+            let needs_source = definition.context.is_some()
+                || definition.index.is_some()
+                || definition.nest.is_some();
+            let lookups = match sources.get(key.as_str()) {
+                _ if !walked => None,
+                Some(Some(strings)) => Some(with_prefixes(strings.clone())),
+                Some(None) => None,
+                None if needs_source => None,
+                None => Some(Vec::new()),
+            };
+            terms.insert(key.as_str().to_owned(), lookups);
+        }
+        Self { terms }
+    }
+
+    /// `active` with only the terms `document` can reach (the `@type` definition, base,
+    /// vocabulary, language and direction kept): `None`, to use all of `active`, when
+    /// `document` holds an `@context` (which may be `null` or name anything) or
+    /// reaches a term whose scoped context cannot be walked.
+    fn pruned(&self, active: &json_ld::Context, document: &Value) -> Option<json_ld::Context> {
+        let mut pending = Vec::new();
+        if !document_strings(document, &mut pending) {
+            return None;
+        }
+        let mut pending = with_prefixes(pending);
+        let mut kept = std::collections::HashSet::new();
+        while let Some(token) = pending.pop() {
+            if kept.contains(&token) {
+                continue;
+            }
+            match self.terms.get(&token) {
+                None => {}
+                Some(None) => return None,
+                Some(Some(lookups)) => {
+                    pending.extend(lookups.iter().cloned());
+                    kept.insert(token);
+                }
+            }
+        }
+        let mut pruned = json_ld::Context::new(None);
+        pruned.set_base_iri(active.base_iri().cloned());
+        pruned.set_vocabulary(active.vocabulary().cloned());
+        pruned.set_default_language(active.default_language().map(|tag| tag.to_owned()));
+        pruned.set_default_base_direction(active.default_base_direction());
+        pruned.set_type(active.get_type().cloned());
+        for token in kept {
+            let definition = active.get_normal(token.as_str()).cloned();
+            pruned.set_normal(token.into(), definition);
+        }
+        Some(pruned)
+    }
+}
+
+/// Adds to `sources`, for each term `context` defines (through the remote contexts it
+/// names too), the keys and strings of its definitions; `None` for a term with a
+/// definition [`definition_strings`] cannot walk. `false` if `context` itself cannot be
+/// walked (`@import`, a context that does not load, too many loads).
+fn source_definitions(
+    context: &Value,
+    loader: &dyn ContextLoader,
+    loads: &mut usize,
+    sources: &mut HashMap<String, Option<Vec<String>>>,
+) -> bool {
+    match context {
+        Value::Null => true,
+        Value::String(url) => {
+            *loads += 1;
+            if *loads > MAX_LOADS {
+                return false;
+            }
+            let Some(document) = loader.load(url) else {
+                return false;
+            };
+            let document = (*document.0).clone().into_serde_json();
+            match document.get("@context") {
+                Some(inner) => source_definitions(inner, loader, loads, sources),
+                None => false,
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .all(|item| source_definitions(item, loader, loads, sources)),
+        Value::Object(members) => {
+            if members.contains_key("@import") {
+                return false;
+            }
+            for (term, definition) in members {
+                let mut strings = Vec::new();
+                let walkable = definition_strings(definition, &mut strings);
+                let entry = sources.entry(term.clone()).or_insert(Some(Vec::new()));
+                match (entry.as_mut(), walkable) {
+                    (Some(known), true) => known.extend(strings),
+                    _ => *entry = None,
+                }
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `strings` and, for each with a `:`, the part before it (a compact IRI's prefix).
+fn with_prefixes(mut strings: Vec<String>) -> Vec<String> {
+    let prefixes: Vec<String> = strings
+        .iter()
+        .filter_map(|s| Some(s.split_once(':')?.0.to_owned()))
+        .collect();
+    strings.extend(prefixes);
+    strings
+}
+
+/// Collects the keys and strings of a document without `@context` entries: `false` if
+/// it has one.
+fn document_strings(value: &Value, out: &mut Vec<String>) -> bool {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) => out.push(text.clone()),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => {
+                for (name, item) in members {
+                    if name == "@context" {
+                        return false;
+                    }
+                    out.push(name.clone());
+                    stack.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Collects the keys and strings of a local context (a term's scoped context): `false`
+/// if it, or a context nested in its term definitions, is `null`, a remote reference or
+/// has `@import`.
+fn context_strings(context: &Value, out: &mut Vec<String>) -> bool {
+    match context {
+        Value::Array(items) => items.iter().all(|item| context_strings(item, out)),
+        Value::Object(members) => members.iter().all(|(name, value)| {
+            out.push(name.clone());
+            name != "@import" && definition_strings(value, out)
+        }),
+        _ => false,
+    }
+}
+
+/// Collects the keys and strings of a term definition, walking a nested `@context` with
+/// [`context_strings`].
+fn definition_strings(value: &Value, out: &mut Vec<String>) -> bool {
+    match value {
+        Value::String(text) => {
+            out.push(text.clone());
+            true
+        }
+        Value::Array(items) => items.iter().all(|item| definition_strings(item, out)),
+        Value::Object(members) => members.iter().all(|(name, value)| {
+            out.push(name.clone());
+            if name == "@context" {
+                context_strings(value, out)
+            } else {
+                definition_strings(value, out)
+            }
+        }),
+        _ => true,
+    }
 }
 
 fn id(id: json_ld::rdf_types::Id) -> Term {
@@ -622,6 +847,7 @@ fn literal_term(literal: json_ld::rdf_types::Literal) -> Term {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
@@ -760,6 +986,189 @@ mod tests {
             crate::ContextDocument::parse(context).unwrap_err().code(),
             "invalid_percent_encoding"
         );
+    }
+
+    /// A credential is expanded with only the terms it reaches; a document with an
+    /// embedded context is expanded with all of them.
+    #[test]
+    fn documents_reach_only_some_terms() {
+        let cache = ContextCache::default();
+        let adapter = Adapter::new(&BundledContexts);
+        let context = json!([V2, "https://www.w3.org/ns/credentials/examples/v2"]);
+        let entry = cache
+            .active_context(&context, &adapter, ProcessingMode::JsonLd1_1)
+            .unwrap();
+        let credential = json!({
+            "type": ["VerifiableCredential", "ExampleIdentityCredential"],
+            "issuer": "did:example:issuer",
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"givenName": "Alice"}
+        });
+        let pruned = entry.lookups.pruned(&entry.active, &credential).unwrap();
+        assert!(
+            pruned.len() < entry.active.len() / 2,
+            "{} of {}",
+            pruned.len(),
+            entry.active.len()
+        );
+        for term in ["type", "VerifiableCredential", "name", "description"] {
+            assert!(pruned.contains_term(term), "{term}");
+        }
+        for term in [
+            "VerifiablePresentation",
+            "DataIntegrityProof",
+            "BitstringStatusList",
+        ] {
+            assert!(!pruned.contains_term(term), "{term}");
+        }
+        let embedded = json!({"credentialSubject": {"@context": {"x": "https://example.org/x"}}});
+        assert!(entry.lookups.pruned(&entry.active, &embedded).is_none());
+    }
+
+    fn vc_key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "id",
+            "type",
+            "@id",
+            "@type",
+            "@value",
+            "@language",
+            "@list",
+            "@set",
+            "@graph",
+            "@included",
+            "@reverse",
+            "@nest",
+            "@index",
+            "@json",
+            "credentialSubject",
+            "issuer",
+            "holder",
+            "validFrom",
+            "validUntil",
+            "issuanceDate",
+            "credentialStatus",
+            "statusPurpose",
+            "statusListIndex",
+            "statusListCredential",
+            "encodedList",
+            "verifiableCredential",
+            "proof",
+            "cryptosuite",
+            "proofPurpose",
+            "proofValue",
+            "verificationMethod",
+            "created",
+            "challenge",
+            "domain",
+            "previousProof",
+            "name",
+            "description",
+            "digestMultibase",
+            "termsOfUse",
+            "evidence",
+            "credentialSchema",
+            "ex:p",
+            "cred:issuer",
+            "sec:proof",
+            "schema:name",
+            "givenName",
+            "_sd",
+            "cnf",
+            "controller",
+            "publicKeyMultibase",
+            "service",
+            "serviceEndpoint",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn vc_leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "VerifiableCredential",
+                "VerifiablePresentation",
+                "DataIntegrityProof",
+                "BitstringStatusListEntry",
+                "BitstringStatusListCredential",
+                "BitstringStatusList",
+                "EnvelopedVerifiableCredential",
+                "JsonSchema",
+                "JsonSchemaCredential",
+                "ExampleIdentityCredential",
+                "Multikey",
+                "assertionMethod",
+                "authentication",
+                "did:example:a",
+                "cred:x",
+                "sec:y",
+                "xsd:dateTime",
+                "_:b0",
+                "@id",
+                "@vocab",
+                "@json",
+                "en",
+                "https://example.org/x",
+                "2024-01-01T00:00:00Z",
+                "",
+            ])
+            .prop_map(Value::from),
+            any::<i32>().prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+            Just(Value::Null),
+        ]
+    }
+
+    fn vc_document() -> impl Strategy<Value = Value> {
+        let body = vc_leaf().prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(vc_key(), inner, 0..5)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        });
+        let contexts = prop::sample::select(vec![
+            json!([V2]),
+            json!([V2, "https://www.w3.org/ns/credentials/examples/v2"]),
+            json!([V1]),
+            json!([V1, "https://www.w3.org/2018/credentials/examples/v1"]),
+            json!([V2, "https://w3id.org/security/data-integrity/v2"]),
+            json!([
+                "https://www.w3.org/ns/did/v1",
+                "https://w3id.org/security/multikey/v1"
+            ]),
+            json!([V2, {"ex": "https://example.org/#", "@vocab": "https://example.org/v#"}]),
+        ]);
+        (contexts, prop::collection::btree_map(vc_key(), body, 0..6)).prop_map(
+            |(context, members)| {
+                let mut document: serde_json::Map<String, Value> = members.into_iter().collect();
+                document.insert("@context".into(), context);
+                Value::Object(document)
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 384, failure_persistence: None, ..Default::default() })]
+
+        /// Credential-shaped documents over the bundled contexts (the terms, types and
+        /// keywords credentials use, nested at random) expand and deserialize to the
+        /// same results and errors with the pruned cached context as without the cache.
+        #[test]
+        fn pruned_contexts_change_nothing(document in vc_document()) {
+            let options = Options::default();
+            let plain = Contexts::Loader(&BundledContexts);
+            proptest::prop_assert_eq!(
+                to_rdf_in(&document, Contexts::Bundled, &options),
+                to_rdf_in(&document, plain, &options),
+                "toRdf {}", document
+            );
+            proptest::prop_assert_eq!(
+                expand_in(&document, Contexts::Bundled, &options),
+                expand_in(&document, plain, &options),
+                "expand {}", document
+            );
+        }
     }
 
     /// The remote contexts of the cached top-level `@context` count toward the load

@@ -10,7 +10,8 @@
 //!   crate. Any other URL is [`Error::UnknownContext`]. Nothing is ever fetched.
 //!   [`expand`] and [`to_rdf`] (bundled contexts only) keep the active context each
 //!   top-level `@context` makes, a bounded number of them, since processing the
-//!   credentials v2 context costs more than the rest of a credential.
+//!   credentials v2 context costs more than the rest of a credential; a document
+//!   without embedded contexts is expanded with only the cached terms it can reach.
 //! - [`rdfc::canonicalize`] is RDFC-1.0 with a work bound
 //!   ([`Error::CanonicalizationTooComplex`] on poison graphs).
 //! - [`skolem`] names blank nodes so that a document and selections of it share labels
