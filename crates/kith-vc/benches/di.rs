@@ -16,7 +16,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kith_crypto::{Algorithm, KeyType, LocalSigner, PrivateKey, Signer};
 use kith_did::method::key::KeyMethod;
 use kith_did::{CacheConfig, CachingResolver, Relationship};
-use kith_vc::di::{self, DiVerifyOptions, EDDSA_JCS_2022, ProofOptions};
+use kith_vc::di::{self, DiVerifyOptions, EDDSA_JCS_2022, EDDSA_RDFC_2022, ProofOptions};
 use kith_vc::{did_key_method_id, resolve_authorized_key};
 use serde_json::{Value, json};
 
@@ -167,6 +167,22 @@ fn bench(c: &mut Criterion) {
     parts.bench_function("proof-configuration", |b| {
         b.iter(|| {
             di::proof_configuration(&EDDSA_JCS_2022, black_box(&proof.options())).expect("config")
+        })
+    });
+    // The eddsa-rdfc-2022 steps that take the JSON-LD processor: the credential's
+    // transformation, and the proof configuration (written as RDF directly for the
+    // credentials v2 DataIntegrityProof shape, di/proof_config_rdf.rs).
+    let rdfc_input = di::input_document(&ed_rdfc, &[]).expect("input");
+    parts.bench_function("transform-rdfc", |b| {
+        b.iter(|| di::transform(&EDDSA_RDFC_2022, black_box(&rdfc_input)).expect("rdfc"))
+    });
+    let mut rdfc_options = di::Proof::parse(&ed_rdfc["proof"])
+        .expect("proof")
+        .options();
+    rdfc_options.insert("@context".into(), ed_rdfc["@context"].clone());
+    parts.bench_function("proof-configuration-rdfc", |b| {
+        b.iter(|| {
+            di::proof_configuration(&EDDSA_RDFC_2022, black_box(&rdfc_options)).expect("config")
         })
     });
     let transformed = di::transform(&EDDSA_JCS_2022, &input).unwrap();
