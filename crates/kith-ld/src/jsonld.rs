@@ -361,15 +361,8 @@ pub(crate) fn expand_in(
     check_input(document, false)?;
     let adapter = Adapter::new(contexts.loader());
     let processor = processor_options(options)?;
-    let cached = contexts.cache();
-    let expanded = match cached.and_then(|cache| cache.expand(document, &adapter, &processor)) {
-        Some(result) => result,
-        None => {
-            let remote = remote(document, options)?;
-            futures_executor::block_on(remote.expand_full(&mut (), &adapter, processor, ()))
-        }
-    }
-    .map_err(|e| map_error(&adapter, e.code(), e.to_string()))?;
+    let expanded = expand_document(document, contexts, options, &adapter, processor)?
+        .map_err(|e| map_error(&adapter, e.code(), e.to_string()))?;
     use json_ld::syntax::IntoJsonWithContext as _;
     Ok(Value::Array(
         expanded
@@ -377,6 +370,31 @@ pub(crate) fn expand_in(
             .map(|object| object.into_json_with(&()).into_serde_json())
             .collect(),
     ))
+}
+
+/// Runs the expansion algorithm on `document`: from the cached active context of its
+/// `@context` when `contexts` has a cache that applies, else from the document itself.
+/// The outer error is a bad base IRI; the inner result is the processor's.
+fn expand_document(
+    document: &Value,
+    contexts: Contexts<'_>,
+    options: &Options,
+    adapter: &Adapter<'_>,
+    processor: json_ld::Options,
+) -> Result<Result<json_ld::ExpandedDocument, json_ld::ExpandError>, Error> {
+    if let Some(result) = contexts
+        .cache()
+        .and_then(|cache| cache.expand(document, adapter, &processor))
+    {
+        return Ok(result);
+    }
+    let remote = remote(document, options)?;
+    Ok(futures_executor::block_on(remote.expand_full(
+        &mut (),
+        adapter,
+        processor,
+        (),
+    )))
 }
 
 pub(crate) fn to_rdf_unguarded(
@@ -401,14 +419,7 @@ pub(crate) fn to_rdf_in(
     // What JsonLdProcessor::to_rdf_full does: expand unordered, then relabel the blank
     // nodes with the generator and serialize (json-ld's ToRdf::new and quads).
     let processor = processor.unordered();
-    let cached = contexts.cache();
-    let expanded = match cached.and_then(|cache| cache.expand(document, &adapter, &processor)) {
-        Some(result) => result,
-        None => {
-            let remote = remote(document, options)?;
-            futures_executor::block_on(remote.expand_full(&mut (), &adapter, processor, ()))
-        }
-    };
+    let expanded = expand_document(document, contexts, options, &adapter, processor)?;
     let mut expanded = expanded.map_err(|e| {
         let code = e.code();
         map_error(&adapter, code, json_ld::ToRdfError::Expand(e).to_string())

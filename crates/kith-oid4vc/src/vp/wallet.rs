@@ -915,17 +915,7 @@ fn consent_item(
             if let Value::Object(members) = &mut view {
                 members.insert("credentialSubject".into(), Value::Object(subject));
             }
-            let mut shared = Vec::new();
-            let root = Pointer::root();
-            shared_leaves(
-                &view,
-                &root,
-                &root,
-                &BTreeSet::new(),
-                &requested,
-                &mut shared,
-            );
-            (shared, pointers.clone())
+            (every_leaf(&view, &requested), pointers.clone())
         }
         Decoded::Bbs(secured) => {
             // Exactly what `present` sends: a derivation revealing the same pointers
@@ -934,31 +924,11 @@ fn consent_item(
             if let Value::Object(members) = &mut revealed {
                 members.remove("proof");
             }
-            let mut shared = Vec::new();
-            let root = Pointer::root();
-            shared_leaves(
-                &revealed,
-                &root,
-                &root,
-                &BTreeSet::new(),
-                &requested,
-                &mut shared,
-            );
-            (shared, pointers.clone())
+            (every_leaf(&revealed, &requested), pointers.clone())
         }
         Decoded::JwtVc | Decoded::Ldp => {
             // No selective disclosure: the whole credential leaves.
-            let mut shared = Vec::new();
-            let root = Pointer::root();
-            shared_leaves(
-                &credential.info.claims,
-                &root,
-                &root,
-                &BTreeSet::new(),
-                &[],
-                &mut shared,
-            );
-            (shared, Vec::new())
+            (every_leaf(&credential.info.claims, &[]), Vec::new())
         }
     };
     Ok((
@@ -973,6 +943,15 @@ fn consent_item(
         },
         pointers,
     ))
+}
+
+/// Every leaf of `view`, all of which leave the wallet; those at or under `selected`
+/// are marked selectively disclosed.
+fn every_leaf(view: &Value, selected: &[Pointer]) -> Vec<SharedClaim> {
+    let mut shared = Vec::new();
+    let root = Pointer::root();
+    shared_leaves(view, &root, &root, &BTreeSet::new(), selected, &mut shared);
+    shared
 }
 
 /// The `credentialSubject` claims (leaf pointers and values) of a kith-zkp-2026
