@@ -127,6 +127,10 @@ pub struct Issuer {
     config: IssuerConfig,
     did: Did,
     keys: RwLock<Arc<KeySet>>,
+    /// Held while the key set is reloaded: a reload that read the store before a
+    /// rotation must not replace the set a later reload made (the periodic one in
+    /// `serve` races the one a rotation runs).
+    reloading: tokio::sync::Mutex<()>,
     /// Signed status list credentials by list id, with the list version they show.
     lists: Mutex<HashMap<String, (u64, Arc<Value>)>>,
     /// Signed Status List Tokens by list id, with the list version they show and when
@@ -287,6 +291,7 @@ impl Issuer {
             config,
             did,
             keys: RwLock::new(Arc::new(keys)),
+            reloading: tokio::sync::Mutex::new(()),
             lists: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
         };
@@ -394,8 +399,10 @@ impl Issuer {
     }
 
     /// Re-reads the keys from the store (another node or `kith admin key rotate` may
-    /// have rotated them).
+    /// have rotated them). Reloads run one at a time, so the last to finish read the
+    /// store last.
     pub async fn refresh(&self) -> Result<(), Problem> {
+        let _reloading = self.reloading.lock().await;
         let controller = controller_name(self.config.did_method, &self.did);
         let keys = load_key_set(
             &self.store,

@@ -34,6 +34,8 @@ pub(crate) struct Ctx {
     pub(crate) store: Store,
     /// A client that resolves `localhost` to the bound loopback address.
     pub(crate) client: reqwest::Client,
+    /// The running app, for what has no HTTP route (the issuer's key reload).
+    pub(crate) app: App,
 }
 
 /// A response read to the end.
@@ -325,8 +327,9 @@ async fn start(store: Store, configure: Configure) -> Running {
         };
         let (shutdown, stop) = oneshot::channel::<()>();
         let (listening_tx, listening) = oneshot::channel::<SocketAddr>();
+        let serving = app.clone();
         let task = tokio::spawn(kith_server::serve(
-            app,
+            serving,
             listen,
             async move {
                 let _ = stop.await;
@@ -350,6 +353,7 @@ async fn start(store: Store, configure: Configure) -> Running {
                     admin: admin.clone().expect("the first start creates an admin key"),
                     store: store.clone(),
                     client,
+                    app,
                 };
                 return Running {
                     ctx,

@@ -81,3 +81,36 @@ both!(did_document_and_key_rotation, |s| {
         true
     );
 });
+
+// Reloads that read the store before a rotation (the periodic one in `serve`, another
+// node's) must never replace the key set the rotation's own reload made: right after
+// each rotation the served document lists the new key, with reloads running throughout.
+both!(a_concurrent_reload_never_undoes_a_rotation, |s| {
+    let did = s.did();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reloaders: Vec<_> = (0..4)
+        .map(|_| {
+            let app = s.app.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    app.issuer().refresh().await.expect("reload");
+                }
+            })
+        })
+        .collect();
+    for n in 2..=9 {
+        let rotated = s
+            .post("/admin/keys/rotate", Some(&s.admin), &json!({}))
+            .await;
+        let key = format!("{did}#key-{n}");
+        assert_eq!(rotated.expect(201)["verificationMethod"], json!(key));
+        let ids = method_ids(&document(&s).await);
+        assert!(ids.contains(&key), "rotation {n}: {ids:?}");
+        assert_eq!(s.app.issuer().signing_identity().1, key, "rotation {n}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reloader in reloaders {
+        reloader.await.expect("reloader");
+    }
+});
