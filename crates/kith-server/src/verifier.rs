@@ -149,6 +149,9 @@ pub struct ServerVerifier {
     /// The policy from the configuration (`--trust-list`), merged with the registry.
     configured: kith_vc::policy::Policy,
     status: Arc<BitstringStatusChecker>,
+    /// Held from reading or writing the stored registry until it is applied, so that a
+    /// periodic reload that read it before a change cannot apply it after.
+    registry_updates: tokio::sync::Mutex<()>,
 }
 
 /// The policy in effect: the configured one, with the registry's issuers added. Either
@@ -185,6 +188,12 @@ impl ServerVerifier {
 
     fn current(&self) -> Arc<Verifier> {
         Arc::clone(&self.verifier.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Held while the stored registry is read or written and then applied: one update
+    /// of the registry in effect at a time, in the order they read or wrote the store.
+    pub async fn registry_update(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.registry_updates.lock().await
     }
 
     /// Applies the trusted issuer registry: the configured policy plus `registry`.
@@ -225,6 +234,7 @@ impl ServerVerifier {
             verifier: std::sync::RwLock::new(Arc::new(verifier)),
             configured: config.policy.clone(),
             status,
+            registry_updates: tokio::sync::Mutex::new(()),
         })
     }
 

@@ -360,6 +360,7 @@ const TRUST_REGISTRY_META: &str = "verifier.trusted_issuers";
 /// Loads the stored trusted issuer registry and applies it to the verifier (at start,
 /// and periodically so every node follows a change made on another).
 pub async fn load_trust_registry(app: &App) -> Result<(), Problem> {
+    let _update = app.verifier().registry_update().await;
     let Some(text) = app.store().meta_get(TRUST_REGISTRY_META).await? else {
         return Ok(());
     };
@@ -440,10 +441,12 @@ pub async fn put_trusted_issuers(
         Ok(text) => text,
         Err(e) => return Problem::internal(e.to_string()).into_response(),
     };
+    let update = app.verifier().registry_update().await;
     if let Err(e) = app.store().meta_put(TRUST_REGISTRY_META, &text).await {
         return Problem::from_store(&e).into_response();
     }
     app.verifier().set_registry(&registry);
+    drop(update);
     app.audit(
         &principal.id,
         "verifier.trusted_issuers.set",

@@ -87,3 +87,51 @@ both!(
         assert_eq!(s.verify(&vc).await.expect(200)["verified"], true);
     }
 );
+
+// A reload that read the stored registry before a change (the periodic one in `serve`)
+// must never apply it after the change: reloads and changes take turns. While the turn
+// is held elsewhere, neither a change nor a reload reads, writes or applies anything.
+both!(registry_reloads_and_changes_take_turns, |s| {
+    let turn = s.app.verifier().registry_update().await;
+    let (client, url, admin) = (
+        s.client.clone(),
+        s.url("/admin/trusted-issuers"),
+        s.admin.clone(),
+    );
+    let change = tokio::spawn(async move {
+        client
+            .put(url)
+            .bearer_auth(admin)
+            .json(&json!({"trustedIssuers": ["did:web:new.example"]}))
+            .send()
+            .await
+            .map(|response| response.status().as_u16())
+    });
+    let app = s.app.clone();
+    let reload =
+        tokio::spawn(async move { kith_server::routes::admin::load_trust_registry(&app).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!change.is_finished() && !reload.is_finished());
+    assert!(
+        s.app
+            .verifier()
+            .pipeline()
+            .policy
+            .trusted_issuers
+            .is_empty()
+    );
+    assert_eq!(
+        s.store
+            .meta_get("verifier.trusted_issuers")
+            .await
+            .expect("meta"),
+        None
+    );
+    drop(turn);
+    assert_eq!(change.await.expect("change").expect("PUT"), 200);
+    reload.await.expect("reload").expect("reloads");
+    assert_eq!(
+        Vec::from_iter(s.app.verifier().pipeline().policy.trusted_issuers),
+        ["did:web:new.example"]
+    );
+});
