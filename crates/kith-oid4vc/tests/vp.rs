@@ -1441,6 +1441,34 @@ async fn consent_for(
     (wallet, recording, created.transaction_id, request, consent)
 }
 
+/// Answers a request for `query(false)` through the wallet, then posts the same answer
+/// to a second request for it: the verifier's status and body for the replay.
+async fn answer_then_replay(
+    server: &Server,
+    query: fn(bool) -> DcqlQuery,
+    credentials: &[WalletCredential],
+) -> (u16, Value) {
+    let (wallet, recording, first, request, consent) =
+        consent_for(server, query(false), credentials).await;
+    wallet
+        .submit(&request, &consent.unwrap(), credentials)
+        .await
+        .unwrap();
+    completed(server, &first).await;
+    let mut form = recording.posts.lock().unwrap()[0].clone();
+    let second = server
+        .verifier
+        .create_request(RequestOptions::new(query(false)))
+        .await
+        .unwrap();
+    for (name, value) in &mut form {
+        if name == "state" {
+            *value = second.state.clone();
+        }
+    }
+    post_raw(server, &form).await
+}
+
 #[tokio::test]
 async fn over_18_is_proven_in_zero_knowledge_and_the_birth_date_never_leaves() {
     let server = start(ClientKind::Did, None).await;
@@ -1538,28 +1566,8 @@ async fn a_zero_knowledge_presentation_requires_the_query_to_waive_holder_bindin
 async fn a_zero_knowledge_proof_for_another_request_or_statement_is_refused() {
     let server = start(ClientKind::Did, None).await;
     let credentials = vec![zkp_credential("1984-01-26")];
-    let (wallet, recording, first, request, consent) =
-        consent_for(&server, over_18_query(false), &credentials).await;
-    wallet
-        .submit(&request, &consent.unwrap(), &credentials)
-        .await
-        .unwrap();
-    completed(&server, &first).await;
-    let posted = recording.posts.lock().unwrap()[0].clone();
-
     // Replayed to a second request: bound to the first one's nonce.
-    let second = server
-        .verifier
-        .create_request(RequestOptions::new(over_18_query(false)))
-        .await
-        .unwrap();
-    let mut form = posted.clone();
-    for (name, value) in &mut form {
-        if name == "state" {
-            *value = second.state.clone();
-        }
-    }
-    let (status, body) = post_raw(&server, &form).await;
+    let (status, body) = answer_then_replay(&server, over_18_query, &credentials).await;
     assert_eq!(
         (status, body["kith_code"].as_str()),
         (400, Some("nonce_mismatch"))
@@ -1579,7 +1587,8 @@ async fn a_zero_knowledge_proof_for_another_request_or_statement_is_refused() {
         .create_request(RequestOptions::new(stricter))
         .await
         .unwrap();
-    let request = wallet
+    let (holder, _) = wallet();
+    let request = holder
         .resolve_request(&wallet::parse_link(&third.link).unwrap())
         .await
         .unwrap();
@@ -1724,27 +1733,7 @@ async fn bbs_2023_reveals_only_the_requested_claims_with_fresh_proof_bytes() {
 async fn bbs_2023_replays_base_proofs_and_holder_binding_are_refused() {
     let server = start(ClientKind::Did, None).await;
     let credentials = vec![bbs_credential()];
-    let (wallet, recording, first, request, consent) =
-        consent_for(&server, nationality_query(false), &credentials).await;
-    wallet
-        .submit(&request, &consent.unwrap(), &credentials)
-        .await
-        .unwrap();
-    completed(&server, &first).await;
-    let posted = recording.posts.lock().unwrap()[0].clone();
-
-    let second = server
-        .verifier
-        .create_request(RequestOptions::new(nationality_query(false)))
-        .await
-        .unwrap();
-    let mut form = posted.clone();
-    for (name, value) in &mut form {
-        if name == "state" {
-            *value = second.state.clone();
-        }
-    }
-    let (status, body) = post_raw(&server, &form).await;
+    let (status, body) = answer_then_replay(&server, nationality_query, &credentials).await;
     assert_eq!(
         (status, body["kith_code"].as_str()),
         (400, Some("nonce_mismatch")),
