@@ -698,7 +698,7 @@ async fn verify_one(
         _ => false,
     };
     if let VcFormat::DataIntegrity(suite) = &detected
-        && suite == "bbs-2023"
+        && suite == kith_vc::di::BBS_2023.id
         && !is_presentation
         && let Err((code, detail)) = check_bbs_binding(presentation, challenge)
     {

@@ -193,8 +193,6 @@ enum Decoded {
     Bbs(Box<Value>),
 }
 
-const BBS_2023: &str = "bbs-2023";
-
 struct Analyzed {
     info: CredentialInfo,
     decoded: Decoded,
@@ -262,7 +260,7 @@ impl WalletCredential {
                     members.remove("proof");
                 }
                 let types = types_of(claims.get("type"));
-                if suite == BBS_2023 {
+                if suite == kith_vc::di::BBS_2023.id {
                     // Only a base proof can be presented: the holder derives from it
                     // (vc-di-bbs §3.4). A derived proof kept in a wallet would be replayed.
                     let base = secured
@@ -1016,7 +1014,7 @@ async fn present(
         return Ok(kith_vc::zkp::present_resolving(&document, resolver, &options).await?);
     }
     if let Ok(VcFormat::DataIntegrity(suite)) = kith_vc::detect(raw)
-        && suite == BBS_2023
+        && suite == kith_vc::di::BBS_2023.id
     {
         let secured = kith_vc::json::parse_str(raw)?;
         let header = crate::vp::bbs_presentation_header(challenge);

@@ -13,8 +13,8 @@ use kith_ld::{Literal, Quad, Term};
 use serde_json::Value;
 
 use super::suite::{DATA_INTEGRITY_PROOF, Members};
+use crate::model::CREDENTIALS_V2_CONTEXT as CREDENTIALS_V2;
 
-const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 const EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const SEC: &str = "https://w3id.org/security#";
